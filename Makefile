@@ -1,0 +1,60 @@
+# Two commands set everything up on a fresh machine: `make book` and `make test`.
+# Both create .venv if it is missing and install the pinned environment first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NB ?=
+
+.PHONY: help setup book test lab serve runtimes execute student lint clean
+
+help:
+	@echo "make book      build the website into _build/html (sets up .venv first)"
+	@echo "make test      run every test: utils, notebook gates, nbval in fast mode, website, browser"
+	@echo "make lab       open JupyterLab with paired .py/.ipynb chapters and live widgets"
+	@echo "make serve     serve the built website on http://127.0.0.1:8000"
+	@echo "make runtimes  execute every chapter in fast and full mode, store outputs and wall times"
+	@echo "make execute NB=notebooks/04_plg_finite_differences.py   execute one chapter in full mode and store outputs"
+	@echo "make student   generate the student edition into _build/student"
+
+$(STAMP): requirements.txt pyproject.toml package.json
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the website will load MathJax and the widget manager from CDNs (needs the network)."; fi
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+book: setup
+	$(PY) scripts/build_site.py
+
+test: setup
+	$(PY) -m pytest -n 2 --dist loadfile
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+serve: book
+	@echo "Serving the book at http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(PY) -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+runtimes: setup
+	$(PY) scripts/execute.py --fast $(NB)
+	$(PY) scripts/execute.py --write $(NB)
+	$(PY) scripts/report.py readme
+
+execute: setup
+	$(PY) scripts/execute.py --write $(NB)
+
+student: setup
+	$(PY) scripts/make_student.py
+
+lint: setup
+	$(VENV)/bin/ruff check utils tests scripts notebooks
+
+clean:
+	rm -rf _build _vendor

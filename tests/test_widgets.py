@@ -1,0 +1,82 @@
+import json
+import re
+
+import matplotlib.pyplot as plt
+import pytest
+
+from utils import widgets
+from utils.widgets import WIDGET_MIME, explore, live_widget, static_explorer_html
+
+
+def plot_line(slope: float = 1.0, label: str = "a"):
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1], [0, slope])
+    ax.set_title(label)
+    return fig
+
+
+def frames_of(html: str) -> dict:
+    payload = re.search(r'<script type="application/json" class="explorer-frames">(.*?)</script>', html).group(1)
+    return json.loads(payload.replace("<\\/", "</"))
+
+
+def test_static_explorer_draws_every_combination():
+    html = static_explorer_html(plot_line, {"slope": [0.5, 1.0, 2.0], "label": ["a", "b"]})
+    data = frames_of(html)
+    assert len(data["frames"]) == 6 and data["labels"] == [["0.5", "1.0", "2.0"], ["a", "b"]]
+    # sliders start at the function's defaults: slope=1.0 is index 1, label="a" index 0
+    assert 'value="1" data-param="slope"' in html and 'value="0" data-param="label"' in html
+    assert len(set(data["frames"].values())) == 6
+
+
+def test_static_explorer_in_fast_mode_draws_only_the_default():
+    data = frames_of(static_explorer_html(plot_line, {"slope": [0.5, 1.0, 2.0]}, render_all=False))
+    assert list(data["frames"]) == ["1"]
+
+
+def test_static_explorer_id_is_stable_across_runs():
+    first = static_explorer_html(plot_line, {"slope": [1.0]})
+    assert first == static_explorer_html(plot_line, {"slope": [1.0]})
+
+
+def test_live_widget_never_raises_on_a_failing_setting(capsys):
+    def fragile(n: int = 1):
+        if n == 0:
+            raise ZeroDivisionError("n must be positive")
+        return plot_line(slope=1 / n)
+
+    widget = live_widget(fragile, {"n": [0, 1, 2]})
+    widget.children[0].value = 0  # the slider: drawing fails, a message is printed instead
+    widget.update()
+    assert "could not be drawn" in capsys.readouterr().out
+
+
+def test_explore_displays_live_widget_and_website_twin(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    monkeypatch.setenv("BOOK_FAST", "0")
+    explore(plot_line, slope=[0.5, 1.0])
+    (bundle,) = [b for b in shown if isinstance(b, dict)]
+    assert WIDGET_MIME in bundle and "book-explorer" in bundle["text/html"]
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({}, "at least one parameter"),
+        ({"steep": [1]}, "no parameter 'steep'"),
+        ({"slope": []}, "non-empty list"),
+        ({"slope": 3}, "non-empty list"),
+        ({"slope": list(range(10)), "label": list("abcd")}, "40 combinations"),
+    ],
+)
+def test_explore_validates_its_arguments(params, match):
+    with pytest.raises(ValueError, match=match):
+        widgets._validate(plot_line, params, max_frames=36)
+
+
+def test_explore_wants_a_function_returning_a_figure():
+    with pytest.raises(TypeError):
+        widgets._validate("not a function", {"x": [1]}, 36)
+    with pytest.raises(TypeError, match="return the figure"):
+        static_explorer_html(lambda x=1: None, {"x": [1]})

@@ -1,0 +1,111 @@
+"""The claim check: each chapter's central numbers, asserted and recorded for the scoreboard.
+
+`check_claims` prints a small table (paper vs. this run vs. threshold), stores the
+record inside the notebook output under CLAIM_MIME (so the scoreboard is built
+from exactly what the website shows), and raises AssertionError if a row fails.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import operator
+from dataclasses import asdict, dataclass
+
+from utils.runtime import book_seed, fast_mode
+
+CLAIM_MIME = "application/vnd.scimlbook.claims+json"
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row of a claim check: `measured <op> threshold` must hold.
+
+    claim: what is checked, in words; paper: what the paper reports (text, e.g. "0.0149");
+    measured: this run's number; threshold and op: the honest pass criterion.
+    """
+
+    claim: str
+    paper: str
+    measured: float
+    op: str
+    threshold: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.claim, str) or not self.claim.strip():
+            raise ValueError("Claim.claim must be a sentence saying what is checked.")
+        if not isinstance(self.paper, str) or not self.paper.strip():
+            raise ValueError("Claim.paper must say what the paper reports (as text), or 'n/a' if it gives no number.")
+        if self.op not in _OPS:
+            raise ValueError(f"Claim.op must be one of {sorted(_OPS)}, got {self.op!r}.")
+        for name in ("measured", "threshold"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
+                raise TypeError(f"Claim.{name} must be a number, got {type(value).__name__}: convert with float().")
+            if not math.isfinite(float(value)):
+                raise ValueError(f"Claim.{name} is {value}: a claim needs a finite number (did the run diverge?).")
+        object.__setattr__(self, "measured", float(self.measured))
+        object.__setattr__(self, "threshold", float(self.threshold))
+
+    @property
+    def passed(self) -> bool:
+        """Whether this run's number meets the threshold."""
+        return bool(_OPS[self.op](self.measured, self.threshold))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def claims_table(rows: list[Claim]) -> str:
+    """Return the rows as a plain-text table."""
+    header = ("claim", "paper", "this run", "threshold", "result")
+    lines = [
+        (r.claim, r.paper, _fmt(r.measured), f"{r.op} {_fmt(r.threshold)}", "PASS" if r.passed else "FAIL")
+        for r in rows
+    ]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *lines)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    return "\n".join([fmt.format(*header), fmt.format(*("-" * w for w in widths))] + [fmt.format(*ln) for ln in lines])
+
+
+def claims_html(rows: list[Claim]) -> str:
+    """Return the rows as an HTML table for the notebook and the website."""
+    head = "".join(f"<th>{h}</th>" for h in ("claim", "paper", "this run", "threshold", "result"))
+    body = "".join(
+        "<tr>"
+        f"<td>{html.escape(r.claim)}</td><td>{html.escape(r.paper)}</td><td>{_fmt(r.measured)}</td>"
+        f"<td>{html.escape(r.op)} {_fmt(r.threshold)}</td><td>{'✅ pass' if r.passed else '❌ fail'}</td>"
+        "</tr>"
+        for r in rows
+    )
+    return f'<table class="claim-check"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def check_claims(chapter: str, rows: list[Claim]) -> dict:
+    """Print the claim table, record it in the notebook output, assert every row; return the record."""
+    if not isinstance(chapter, str) or len(chapter) != 2 or not chapter.isdigit():
+        raise ValueError(f"chapter must be the two-digit chapter number as a string, e.g. '04', got {chapter!r}.")
+    if isinstance(rows, Claim):
+        rows = [rows]
+    if not rows or not all(isinstance(r, Claim) for r in rows):
+        raise TypeError("rows must be a non-empty list of utils.Claim objects.")
+    record = {
+        "chapter": chapter,
+        "fast": fast_mode(),
+        "seed": book_seed(),
+        "rows": [asdict(r) | {"passed": r.passed} for r in rows],
+    }
+    text = claims_table(rows)
+    try:
+        from IPython.display import display
+
+        display({"text/plain": text, "text/html": claims_html(rows), CLAIM_MIME: json.loads(json.dumps(record))}, raw=True)
+    except ImportError:  # plain Python: the table is all there is to show
+        print(text)
+    failed = [r.claim for r in rows if not r.passed]
+    if failed:
+        raise AssertionError(f"Chapter {chapter}: claim check failed for: {'; '.join(failed)}")
+    return record

@@ -54,6 +54,7 @@
 # %%
 import math
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -80,8 +81,10 @@ print(f"n_samples = {n_samples}")
 # :label: eq-mc-pi
 # \hat\pi_n = \frac{4}{n} \sum_{i=1}^{n} \mathbf{1}\{x_i^2 + y_i^2 \le 1\},
 # \qquad
-# \operatorname{sd}(\hat\pi_n) = 4\sqrt{\frac{p(1-p)}{n}},\quad p = \pi/4 .
+# \operatorname{sd}(\hat\pi_n) = 4\sqrt{\frac{p(1-p)}{n}},
 # ```
+#
+# where $p = \pi/4$ is the probability that a point lands inside.
 #
 # Equation {eq}`eq-mc-pi` predicts that the root-mean-square error halves each time $n$
 # grows fourfold, a slope of $-1/2$ on a log–log plot {cite}`robert2004monte`.
@@ -178,6 +181,17 @@ plt.show()
 utils.explore(plot_mc_points, n=[100, 400, 1600, 6400], seed=[0, 1, 2])
 
 # %% [markdown]
+# Widgets that need no Python at all keep working on the website too. Here a slider is linked to
+# a progress bar inside the browser (`jslink`); the notebook saved the widgets' state when it ran,
+# and the widget manager served with the site draws them.
+
+# %%
+percent = widgets.IntSlider(value=40, min=0, max=100, description="percent")
+bar = widgets.IntProgress(value=40, min=0, max=100)
+widgets.jslink((percent, "value"), (bar, "value"))
+widgets.HBox([percent, bar])
+
+# %% [markdown]
 # ## Exercises
 #
 # Exercises run from easy to open-ended. Each is followed by a worked solution, which the
@@ -209,7 +223,7 @@ n_needed = math.floor(16 * p * (1 - p) / 0.01**2) + 1
 # ```
 
 # %% tags=["check"]
-utils.check_value("ch00-ex1", n_needed, 26967, hint="solve 4·sqrt(p(1−p)/n) = 0.01 for n and round up.")
+utils.check_value("ch00-ex1", n_needed, 26968, hint="solve 4·sqrt(p(1−p)/n) = 0.01 for n and round up.")
 
 # %% [markdown]
 # ```{exercise}

@@ -62,6 +62,7 @@ def cdn_config() -> Path:
 
 def build() -> int:
     """Build the site; return the Jupyter Book exit code."""
+    shutil.rmtree(HTML, ignore_errors=True)  # no stale pages from earlier builds
     offline = vendor_assets()
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     command = [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"]

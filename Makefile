@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine: `make book` and `make test`.
 # Both create .venv if it is missing and install the pinned environment first.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -21,7 +22,7 @@ help:
 $(STAMP): requirements.txt pyproject.toml package.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt 2>&1 | { grep -v '^WARNING: Location' || true; }
 	$(PY) -m pip install --quiet --no-deps -e .
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the website will load MathJax and the widget manager from CDNs (needs the network)."; fi

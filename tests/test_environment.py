@@ -31,3 +31,20 @@ def test_python_code_is_clean():
     ruff = Path(sys.executable).parent / "ruff"
     result = subprocess.run([str(ruff), "check", "utils", "tests", "scripts", "notebooks"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_jupyterlab_pairs_chapters_and_runs_widgets():
+    """`make lab` opens chapters paired .py <-> .ipynb and renders live widgets."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from jupytext.config import load_jupytext_configuration_file
+
+    config = load_jupytext_configuration_file(str(ROOT / "jupytext.toml"))
+    assert "ipynb,py:percent" in str(config.formats), "jupytext.toml must pair .ipynb with py:percent"
+    jupyter = Path(sys.executable).parent / "jupyter"
+    listing = subprocess.run([str(jupyter), "labextension", "list"], capture_output=True, text=True)
+    text = listing.stdout + listing.stderr
+    for extension in ("jupyterlab-jupytext", "@jupyter-widgets/jupyterlab-manager"):
+        assert extension in text and "enabled" in text.split(extension)[1].splitlines()[0], f"{extension} is not enabled in JupyterLab"

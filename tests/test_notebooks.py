@@ -115,11 +115,13 @@ def test_chapter_meets_the_contract(source):
     )
     assert any("utils.explore(" in c for c in code), f"{name}: needs an interactive cell calling utils.explore(...)"
     assert any("{bibliography}" in m for m in markdown(nb)), f"{name}: the references section needs a bibliography"
-    check_exercises(nb, name, number)
 
 
-def check_exercises(nb, name, number):
-    """Every exercise has a dropdown solution with at least one solution-tagged code cell."""
+@pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
+def test_every_exercise_has_a_dropdown_solution(source):
+    """At least three exercises, each with a dropdown solution holding a solution-tagged code cell."""
+    nb = jupytext.read(source)
+    name, number = source.name, source.name[:2]
     labels = re.findall(r"```\{exercise\}\s*\n:label:\s*(ch\d\d-ex\d+)", "\n".join(markdown(nb)))
     assert len(labels) >= 3, f"{name}: needs at least three exercises (```{{exercise}} with :label: ch{number}-exK), found {labels}"
     assert len(set(labels)) == len(labels), f"{name}: exercise labels repeat: {labels}"

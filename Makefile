@@ -37,7 +37,7 @@ test: setup
 	$(PY) -m pytest -n 2 --dist loadfile
 
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/00_how_to_use.ipynb
 
 serve: book
 	@echo "Serving the book at http://127.0.0.1:8000 (Ctrl-C to stop)"

@@ -62,7 +62,8 @@ def cdn_config() -> Path:
 
 def build() -> int:
     """Build the site; return the Jupyter Book exit code."""
-    shutil.rmtree(HTML, ignore_errors=True)  # no stale pages from earlier builds
+    for stale in (HTML, HTML.parent / ".doctrees"):  # no stale pages or cached settings from earlier builds
+        shutil.rmtree(stale, ignore_errors=True)
     offline = vendor_assets()
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     command = [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"]

@@ -55,9 +55,10 @@ def _seconds(entry: dict, mode: str) -> str:
 
 
 def chapter_status(chapter: dict) -> tuple[str, list[dict]]:
-    """Return ('landed' | 'planned' | 'claim failing', claim records) for a chapter."""
-    notebook = ROOT / "notebooks" / f"{chapter['number']}_{chapter['slug']}.ipynb"
-    if not notebook.exists():
+    """Return ('landed' | 'planned' | 'claim failing', claim records); a chapter lands once it is in _toc.yml."""
+    name = f"{chapter['number']}_{chapter['slug']}"
+    notebook = ROOT / "notebooks" / f"{name}.ipynb"
+    if not notebook.exists() or f"notebooks/{name}" not in (ROOT / "_toc.yml").read_text():
         return "planned", []
     records = claim_records(notebook)
     rows = [row for record in records for row in record["rows"]]

@@ -96,7 +96,7 @@ def scoreboard_markdown() -> str:
             lines.append(f"| {link} | no claim check yet | | | | | {_seconds(entry, 'fast')} | {_seconds(entry, 'full')} |")
         for i, (record, row) in enumerate(rows):
             mode_note = " (fast-mode output)" if record["fast"] else ""
-            result = ("✅ pass" if row["passed"] else "❌ fail") + mode_note
+            result = ("✓ pass" if row["passed"] else "✗ FAIL") + mode_note
             first = i == 0
             lines.append(
                 f"| {link if first else ''} | {row['claim']} | {row['paper']} | {row['measured']:.4g} | "

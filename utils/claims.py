@@ -77,7 +77,7 @@ def claims_html(rows: list[Claim]) -> str:
     body = "".join(
         "<tr>"
         f"<td>{html.escape(r.claim)}</td><td>{html.escape(r.paper)}</td><td>{_fmt(r.measured)}</td>"
-        f"<td>{html.escape(r.op)} {_fmt(r.threshold)}</td><td>{'✅ pass' if r.passed else '❌ fail'}</td>"
+        f"<td>{html.escape(r.op)} {_fmt(r.threshold)}</td><td>{'✓ pass' if r.passed else '✗ FAIL'}</td>"
         "</tr>"
         for r in rows
     )

@@ -34,7 +34,7 @@
 #
 # **There is no public code.** Everything below is this chapter's reconstruction from the paper's
 # abstract-level description: the search rules, the weights of the least-squares fit and the
-# boundary treatment are my choices, and they are marked as such where they appear.
+# boundary treatment are this chapter's choices, and they are marked as such where they appear.
 #
 # **Run time:** about 15 s in fast mode and about 30 s in full mode on a 2-core CPU (measured under load).
 
@@ -181,9 +181,9 @@ print("dim Pi_4 =", len(monomial_exponents(4)), "| binomial(6, 2) =", math.comb(
 # %% [markdown]
 # ### The lattice search
 #
-# The search below is my reconstruction of the paper's idea for $D = 2$. A *state* is a partial
+# The search below is this chapter's reconstruction of the paper's idea for $D = 2$. A *state* is a partial
 # lattice: the rows chosen so far. Row $k$ needs $n + 1 - k$ candidate nodes. Two extra rules,
-# my own choices, keep the lattice compact and its Vandermonde matrix well conditioned:
+# this chapter's own choices, keep the lattice compact and its Vandermonde matrix well conditioned:
 #
 # - the points of a row are *contiguous* grid nodes (no holes);
 # - the points of row $k$ lie inside the $x$-span of row $k - 1$, so the lattice narrows like a triangle.
@@ -398,7 +398,7 @@ print("PLG Laplacian weights (node first):", np.round(weights_plg[node_first], 3
 # by a random vector of length up to $0.1\sqrt2$ drawn from `BOOK_SEED`, so each seed cuts the grid
 # in a different way. The exact solution is $u = \sin(2x + 1)\,e^{y}$, so $f = \Delta u = -3u$.
 #
-# The PLG-FD near-boundary stencil, my reconstruction, is a weighted fit {eq}`eq-lsq` on
+# The PLG-FD near-boundary stencil, as reconstructed here, is a weighted fit {eq}`eq-lsq` on
 # $S = T \cup \{\mathbf{x}_0\} \cup B$, where $T$ is a degree-4 lattice found in a $7\times7$ window (grown to
 # $9\times9$ or $11\times11$ if the search fails), and $B$ are the points where grid lines in the window cross
 # the circle; their values are the Dirichlet data and move to the right-hand side. The weights are
@@ -624,7 +624,7 @@ plt.show()
 # %% [markdown]
 # Degrees 3 and 4 give orders 2 and 3 almost exactly. Degree 5 is not yet in its asymptotic regime
 # at these spacings; its slope lay between 3.7 and 4.3 for seeds 0 to 3 (the boundary direction
-# changes with the seed). For $n = 4$ the nearest-point stencil was singular for every seed I tried;
+# changes with the seed). For $n = 4$ the nearest-point stencil was singular for every seed tried;
 # for $n = 3$ and $n = 5$ it depends on the boundary direction, as the printed ranks show.
 #
 # ### Poisson on a disc: PLG-FD against Shortley–Weller
@@ -694,13 +694,13 @@ for weighted in (True, False):
           f"{eigenvalues[0].real:+.3f}{eigenvalues[0].imag:+.3f}i (continuous problem: -5.783)")
 
 # %% [markdown]
-# The weighted operator reproduces the continuous eigenvalue. For most seeds I tried (0, 1, 3), the
+# The weighted operator reproduces the continuous eigenvalue. For most seeds tried (0, 1, 3), the
 # unweighted one has a spurious eigenvalue, either between the true one and zero or even positive,
 # so its inverse amplifies the truncation error; for seed 2 its smallest eigenvalue is right and the error growth must come from
-# elsewhere in the spectrum, which I did not track down. Either way this is an instability of the
+# elsewhere in the spectrum, which we did not track down. Either way this is an instability of the
 # near-boundary closure, not a failure of the lattice. The paper reports
-# stable fourth-order results; which weighting or stencil rule it uses to get there I could not
-# confirm, and the weights here are my fix.
+# stable fourth-order results; which weighting or stencil rule it uses to get there we could not
+# confirm, and the weights here are this chapter's fix.
 #
 # ### Condition number as the stencil widens
 #
@@ -756,7 +756,7 @@ plt.show()
 # is the scaling of the monomials (the column of $\xi^4$ grows like $\rho^4$ while the constant
 # column stays 1). Once the offsets are rescaled to the stencil radius, the condition number
 # rises only by a factor of 3 to 5 after its minimum (seeds 0 to 3). So the measured fact is the first fall
-# and then a polynomial rise in grid units; I saw no blow-up beyond that.
+# and then a polynomial rise in grid units; no blow-up appeared beyond that.
 #
 # ## Claim check
 
@@ -839,7 +839,7 @@ utils.check_claims(
 
 # %% [markdown]
 # What holds: poisedness where the naive stencil is singular; order $n-1$ for the near-boundary
-# Laplacian ($n=3,4$); global fourth order for the Poisson solve with my weighted fit, against
+# Laplacian ($n=3,4$); global fourth order for the Poisson solve with the weighted fit, against
 # second order for the baseline; the fall and then rise of the condition number in grid units.
 # What does not hold as stated: the unweighted fit is not stable (so the "fourth order" needs a
 # stabilising choice the chapter had to make), and the rise in the condition number is a
@@ -1081,8 +1081,8 @@ utils.check_value("ch04-ex4", order_uxy, 3.0, atol=0.3, hint="a second derivativ
 # - Least-squares weights on a poised lattice give the Laplacian to order $n - 1$ near the boundary,
 #   and a fourth-order Poisson solver on a disc follows, next to a second-order Shortley–Weller
 #   baseline.
-# - The stability of the global scheme was not automatic: my unweighted fit was erratic, and the
-#   weighting of the node and boundary data is my own fix, not the paper's documented rule.
+# - The stability of the global scheme was not automatic: the unweighted fit was erratic, and the
+#   weighting of the node and boundary data is this chapter's fix, not the paper's documented rule.
 # - The condition number falls and then grows as the stencil is enriched, but in grid units the
 #   growth is polynomial, and largely a scaling effect.
 #

@@ -17,7 +17,7 @@ help:
 	@echo "make serve     serve the built website on http://127.0.0.1:8000"
 	@echo "make runtimes  execute every chapter in fast and full mode, store outputs and wall times"
 	@echo "make execute NB=notebooks/04_plg_finite_differences.py   execute one chapter in full mode and store outputs"
-	@echo "make student   generate the student edition into _build/student"
+	@echo "make student   generate the student edition into _build/student and an nbgrader course into _build/nbgrader"
 
 $(STAMP): requirements.txt pyproject.toml package.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

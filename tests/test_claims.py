@@ -40,6 +40,7 @@ def test_check_claims_records_and_displays(monkeypatch):
     monkeypatch.setenv("BOOK_FAST", "0")
     monkeypatch.setenv("BOOK_SEED", "2")
     shown = []
+    monkeypatch.setattr("utils.claims.in_ipython", lambda: True)
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     record = check_claims("07", [Claim("relative L2 error", "0.0149", 0.012, "<=", 0.02)])
     assert record["chapter"] == "07" and record["seed"] == 2 and record["fast"] is False
@@ -49,8 +50,12 @@ def test_check_claims_records_and_displays(monkeypatch):
     assert "0.0149" in bundle["text/plain"] and "<table" in bundle["text/html"]
 
 
-def test_check_claims_raises_on_a_failing_row(monkeypatch):
-    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: None)
+def test_check_claims_prints_the_table_outside_ipython(capsys):
+    check_claims("04", [Claim("order", "4", 3.9, ">=", 3.5)])
+    assert "PASS" in capsys.readouterr().out
+
+
+def test_check_claims_raises_on_a_failing_row():
     rows = [Claim("fine", "1", 1.0, "<=", 2.0), Claim("too slow", "1", 5.0, "<=", 2.0)]
     with pytest.raises(AssertionError, match="too slow"):
         check_claims("11", rows)

@@ -69,3 +69,7 @@ def test_setup_validates_threads(monkeypatch):
     monkeypatch.setenv("BOOK_THREADS", "two")
     with pytest.raises(ValueError, match="BOOK_THREADS"):
         runtime.setup()
+
+
+def test_in_ipython_is_false_in_plain_python():
+    assert runtime.in_ipython() is False

@@ -55,9 +55,15 @@ def test_explore_displays_live_widget_and_website_twin(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     monkeypatch.setenv("BOOK_FAST", "0")
+    monkeypatch.setattr("utils.widgets.in_ipython", lambda: True)
     explore(plot_line, slope=[0.5, 1.0])
     (bundle,) = [b for b in shown if isinstance(b, dict)]
     assert WIDGET_MIME in bundle and "book-explorer" in bundle["text/html"]
+
+
+def test_explore_outside_ipython_only_says_where_the_sliders_are(capsys):
+    explore(plot_line, slope=[0.5, 1.0])
+    assert "open the notebook in Jupyter" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

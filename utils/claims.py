@@ -13,7 +13,7 @@ import math
 import operator
 from dataclasses import asdict, dataclass
 
-from utils.runtime import book_seed, fast_mode
+from utils.runtime import book_seed, fast_mode, in_ipython
 
 CLAIM_MIME = "application/vnd.scimlbook.claims+json"
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -99,11 +99,11 @@ def check_claims(chapter: str, rows: list[Claim]) -> dict:
         "rows": [asdict(r) | {"passed": r.passed} for r in rows],
     }
     text = claims_table(rows)
-    try:
+    if in_ipython():
         from IPython.display import display
 
         display({"text/plain": text, "text/html": claims_html(rows), CLAIM_MIME: json.loads(json.dumps(record))}, raw=True)
-    except ImportError:  # plain Python: the table is all there is to show
+    else:  # a plain Python run: the table is all there is to show
         print(text)
     failed = [r.claim for r in rows if not r.passed]
     if failed:

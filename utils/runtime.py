@@ -22,6 +22,15 @@ def fast_mode() -> bool:
     raise ValueError(f"BOOK_FAST={raw!r} is not understood: set it to 1 (fast mode) or 0 (full mode).")
 
 
+def in_ipython() -> bool:
+    """Return True inside an IPython kernel or shell, where rich output (tables, widgets) is shown."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
+
+
 def pick(fast, full):
     """Return `fast` in fast mode and `full` otherwise (e.g. `n_epochs = pick(5, 50)`)."""
     return fast if fast_mode() else full

@@ -20,7 +20,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 
 from utils.plotting import figure_to_png
-from utils.runtime import fast_mode
+from utils.runtime import fast_mode, in_ipython
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -155,6 +155,9 @@ def explore(plot_fn: Callable, max_frames: int = 36, **params: list) -> None:
     In fast mode only the default setting is pre-drawn.
     """
     _validate(plot_fn, params, max_frames)
+    if not in_ipython():  # a plain Python run has no widgets to show
+        print(f"utils.explore({plot_fn.__name__}): open the notebook in Jupyter for the sliders.")
+        return
     from IPython.display import display
 
     static = static_explorer_html(plot_fn, params, render_all=not fast_mode())

@@ -22,7 +22,7 @@
 # the explorer widget and its website counterpart, and an exercise with a hidden solution
 # and an automatic check.
 #
-# **Run time:** about 5 s in fast mode and about 10 s in full mode on a 2-core CPU
+# **Run time:** about 6 s in fast mode and about 6 s in full mode on a 2-core CPU
 # (measured values are in the {doc}`scoreboard <../book/scoreboard>`).
 
 # %% [markdown]

@@ -36,7 +36,8 @@
 # abstract-level description: the search rules, the weights of the least-squares fit and the
 # boundary treatment are this chapter's choices, and they are marked as such where they appear.
 #
-# **Run time:** about 15 s in fast mode and about 30 s in full mode on a 2-core CPU (measured under load).
+# **Run time:** about 10 s in fast mode and about 20 s in full mode on a 2-core CPU
+# (measured values are in the {doc}`scoreboard <../book/scoreboard>`).
 
 # %% [markdown]
 # ## Learning objectives

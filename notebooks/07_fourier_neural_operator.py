@@ -36,7 +36,7 @@
 # path), and the nonlinear activation is what puts energy back into the frequencies above the cut-off.
 # This chapter tests both readings.
 #
-# **Run time:** about 20 s in fast mode and about 1 min in full mode on an idle 2-core CPU, roughly
+# **Run time:** about 25 s in fast mode and about 1 min in full mode on an idle 2-core CPU, roughly
 # twice that on a busy one (measured values are in the {doc}`scoreboard <../book/scoreboard>`).
 
 # %% [markdown]

@@ -31,7 +31,7 @@
 # "variation of constants" form. The paper's core formula is then the truncated Taylor expansion
 # of the noise predictor inside that integral, with an error of order $h^{k+1}$ per step.
 #
-# **Run time:** about 20 s in fast mode and about 1 minute in full mode on a 2-core CPU
+# **Run time:** about 20 s in fast mode and about 40 s in full mode on a 2-core CPU
 # (measured values are in the {doc}`scoreboard <../book/scoreboard>`).
 
 # %% [markdown]

@@ -45,6 +45,9 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from execute import chapter_sources  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 CHECK_POINTS = 1  # an autograded check cell
 MANUAL_POINTS = 2  # an open-ended answer, graded by hand with the rubric of the instructor's guide
@@ -614,19 +617,6 @@ def write_nbgrader_source(source: Path, course: Path) -> Path:
     path = folder / f"{source.stem}.ipynb"
     nbformat.write(graded, path)
     return path
-
-
-def chapter_sources(paths: list[str]) -> list[Path]:
-    """Return the chapter sources to convert: the given ones, or every chapter."""
-    if not paths:
-        return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
-    sources = []
-    for p in paths:
-        path = (Path.cwd() / p).resolve().with_suffix(".py")
-        if not path.exists():
-            sys.exit(f"{p}: no such chapter source (expected notebooks/NN_slug.py).")
-        sources.append(path)
-    return sources
 
 
 def main() -> None:

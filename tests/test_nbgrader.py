@@ -15,7 +15,6 @@ nbgrader's own solution clearing accepts it.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -25,23 +24,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+from conftest import ROOT, load_script
+from conftest import SOURCES as CHAPTERS  # 00 included: it has exercises too
+
 ASSIGNMENT = "00_how_to_use"
 NBGRADER = Path(sys.executable).parent / "nbgrader"
 
-
-def _load_make_student():
-    if "make_student" in sys.modules:  # the other test file loaded it already
-        return sys.modules["make_student"]
-    spec = importlib.util.spec_from_file_location("make_student", ROOT / "scripts" / "make_student.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_student"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-make_student = _load_make_student()
+make_student = load_script("make_student")
 
 
 def nbgrader_cells(nb) -> dict[str, nbformat.NotebookNode]:

@@ -1,14 +1,11 @@
 """The scoreboard and the README table are built from the stored claim records and runtimes.json."""
 
-import sys
-
 import nbformat
 
-from conftest import ROOT
+from conftest import ROOT, load_script
 from utils.claims import CLAIM_MIME
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import report  # noqa: E402
+report = load_script("report")
 
 
 def test_claim_records_are_read_from_notebook_outputs(tmp_path):

@@ -19,10 +19,8 @@ Also here, a contract test for the website: every solution directive is a collap
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import jupytext
@@ -30,23 +28,13 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-ROOT = Path(__file__).resolve().parent.parent
-CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+from conftest import ROOT, load_script
+from conftest import SOURCES as CHAPTERS  # 00 included: it has exercises too
+
 FENCE = re.compile(r"^\s*(`{3,}|:{3,})\{(?P<name>[\w-]+)\}\s*(?P<arg>.*?)\s*$")
 LABEL = re.compile(r"\bch\d{2}-ex\d+\b")
 
-
-def _load_make_student():
-    if "make_student" in sys.modules:  # the other test file loaded it already
-        return sys.modules["make_student"]
-    spec = importlib.util.spec_from_file_location("make_student", ROOT / "scripts" / "make_student.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_student"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-make_student = _load_make_student()
+make_student = load_script("make_student")
 
 
 @pytest.fixture(scope="module")

@@ -49,6 +49,11 @@ def runtimes() -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def _cell(text: str) -> str:
+    """Return text safe inside a Markdown table cell (claims like |slope + 1| contain pipes)."""
+    return str(text).replace("|", "\\|")
+
+
 def _seconds(entry: dict, mode: str) -> str:
     value = entry.get(f"{mode}_s")
     return "—" if value is None else f"{value:.0f} s"
@@ -83,13 +88,14 @@ def scoreboard_markdown() -> str:
         "| chapter | claim | paper | this book | threshold | result | fast | full |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+    planned = []
     for chapter in chapters():
         number = chapter["number"]
         entry = times.get(number, {})
         status, records = chapter_status(chapter)
         link = f"[{number} {chapter['title']}](../notebooks/{number}_{chapter['slug']}.ipynb)"
         if status == "planned":
-            lines.append(f"| {number} {chapter['title']} | planned | | | | | | |")
+            planned.append(f"{number} {chapter['title']}")
             continue
         rows = [(record, row) for record in records for row in record["rows"]]
         if not rows:
@@ -99,10 +105,12 @@ def scoreboard_markdown() -> str:
             result = ("✓ pass" if row["passed"] else "✗ FAIL") + mode_note
             first = i == 0
             lines.append(
-                f"| {link if first else ''} | {row['claim']} | {row['paper']} | {row['measured']:.4g} | "
+                f"| {link if first else ''} | {_cell(row['claim'])} | {_cell(row['paper'])} | {row['measured']:.4g} | "
                 f"{row['op']} {row['threshold']:.4g} | {result} | "
                 f"{_seconds(entry, 'fast') if first else ''} | {_seconds(entry, 'full') if first else ''} |"
             )
+    if planned:
+        lines += ["", f"Planned, not yet written: {'; '.join(planned)}."]
     return "\n".join(lines) + "\n"
 
 

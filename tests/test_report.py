@@ -23,7 +23,11 @@ def test_scoreboard_shows_the_stored_numbers_of_00():
     (record,) = report.claim_records(ROOT / "notebooks" / "00_how_to_use.ipynb")
     page = report.scoreboard_markdown()
     for row in record["rows"]:
-        assert row["claim"] in page and f"{row['measured']:.4g}" in page
+        assert row["claim"].replace("|", "\\|") in page and f"{row['measured']:.4g}" in page
+
+
+def test_pipes_in_claims_do_not_split_table_cells():
+    assert report._cell("|slope + 1|") == "\\|slope + 1\\|"
 
 
 def test_readme_table_has_every_chapter_and_status():

@@ -178,6 +178,16 @@ def _harmonic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return 2 * a * b / (a + b)
 
 
+def _checked_forcing(a: np.ndarray, forcing: float | np.ndarray) -> np.ndarray:
+    """Check that a > 0 and the forcing are finite; return the forcing broadcast to a's shape."""
+    if not np.all(np.isfinite(a)) or np.any(a <= 0):
+        raise ValueError("the coefficient must be finite and strictly positive everywhere.")
+    f = np.broadcast_to(np.asarray(forcing, dtype=float), a.shape)
+    if not np.all(np.isfinite(f)):
+        raise ValueError("the forcing contains NaN or inf.")
+    return f
+
+
 def solve_darcy_2d(coefficient: np.ndarray, forcing: float | np.ndarray = 1.0) -> np.ndarray:
     """Return u on the node grid of [0, 1]^2 solving -div(a grad u) = f, u = 0 on the boundary.
 
@@ -194,11 +204,7 @@ def solve_darcy_2d(coefficient: np.ndarray, forcing: float | np.ndarray = 1.0) -
     s = a.shape[0]
     if s < 3:
         raise ValueError(f"the grid needs at least 3 nodes per side, got {s}.")
-    if not np.all(np.isfinite(a)) or np.any(a <= 0):
-        raise ValueError("the coefficient must be finite and strictly positive everywhere.")
-    f = np.broadcast_to(np.asarray(forcing, dtype=float), a.shape)
-    if not np.all(np.isfinite(f)):
-        raise ValueError("the forcing contains NaN or inf.")
+    f = _checked_forcing(a, forcing)
     h = 1.0 / (s - 1)
     m = s - 2  # interior nodes per side
     east = _harmonic(a[1:-1, 1:-1], a[1:-1, 2:])  # face (i, j+1/2)
@@ -236,11 +242,7 @@ def solve_darcy_1d(coefficient: np.ndarray, forcing: float | np.ndarray = 1.0) -
     s = a.size
     if s < 3:
         raise ValueError(f"the grid needs at least 3 nodes, got {s}.")
-    if not np.all(np.isfinite(a)) or np.any(a <= 0):
-        raise ValueError("the coefficient must be finite and strictly positive everywhere.")
-    f = np.broadcast_to(np.asarray(forcing, dtype=float), a.shape)
-    if not np.all(np.isfinite(f)):
-        raise ValueError("the forcing contains NaN or inf.")
+    f = _checked_forcing(a, forcing)
     h = 1.0 / (s - 1)
     face = _harmonic(a[:-1], a[1:])  # face i + 1/2, i = 0..s-2
     diag = face[:-1] + face[1:]

@@ -2,7 +2,8 @@
 
 The browser tests drive Debian's Chromium (/usr/bin/chromium) with Playwright. On a
 machine without it they skip with a message; with BOOK_REQUIRE_BROWSER=1 (set by CI)
-a missing browser is a failure.
+a missing browser is a failure. The site is built once per module, so parallel runs keep this
+file on one worker (`make test` uses `--dist loadfile`).
 """
 
 from __future__ import annotations

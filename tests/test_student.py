@@ -65,13 +65,7 @@ def directive_blocks(text: str):
         while j < len(lines) and not close.match(lines[j]):
             j += 1
         body = lines[i + 1 : j]
-        options = {}
-        for line in body:
-            opt = re.match(r"^\s*:([\w-]+):\s*(.*?)\s*$", line)
-            if not opt:
-                break
-            options[opt[1]] = opt[2]
-        yield m["name"], m["arg"], options, body
+        yield m["name"], m["arg"], make_student._options(body), body
         i = j + 1
 
 

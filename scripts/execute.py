@@ -44,8 +44,10 @@ def execute(source: Path, fast: bool, timeout: int) -> tuple[object, float]:
     """Run the chapter in a fresh kernel; return the executed notebook and its wall time in seconds."""
     nb = jupytext.read(source)
     env_fast = "1" if fast else "0"
-    previous = os.environ.get("BOOK_FAST")
+    previous = {name: os.environ.get(name) for name in ("BOOK_FAST", "PYTHONPATH")}
     os.environ["BOOK_FAST"] = env_fast  # the kernel inherits this process's environment
+    # This checkout's utils/, not whichever one the editable install points at (e.g. another worktree).
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), previous["PYTHONPATH"]]))
     try:
         client = NotebookClient(
             nb,
@@ -58,10 +60,11 @@ def execute(source: Path, fast: bool, timeout: int) -> tuple[object, float]:
         client.execute()
         elapsed = time.perf_counter() - start
     finally:
-        if previous is None:
-            os.environ.pop("BOOK_FAST", None)
-        else:
-            os.environ["BOOK_FAST"] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return nb, elapsed
 
 

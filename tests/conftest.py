@@ -11,6 +11,10 @@ os.environ.setdefault("BOOK_FAST", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
+# This checkout's utils/ comes first, for the tests and for the kernels they start, whichever
+# checkout the editable install points at (a second worktree shares the same .venv).
+sys.path.insert(0, str(ROOT))
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 CHAPTERS = [p for p in SOURCES if not p.name.startswith("00_")]

@@ -25,7 +25,7 @@ def test_static_explorer_draws_every_combination():
     data = frames_of(html)
     assert len(data["frames"]) == 6 and data["labels"] == [["0.5", "1.0", "2.0"], ["a", "b"]]
     # sliders start at the function's defaults: slope=1.0 is index 1, label="a" index 0
-    assert 'value="1" data-param="slope"' in html and 'value="0" data-param="label"' in html
+    assert 'value="1" data-param="slope"' in html and '<option value="0" selected>a</option>' in html
     assert len(set(data["frames"].values())) == 6
 
 
@@ -86,3 +86,24 @@ def test_explore_wants_a_function_returning_a_figure():
         widgets._validate("not a function", {"x": [1]}, 36)
     with pytest.raises(TypeError, match="return the figure"):
         static_explorer_html(lambda x=1: None, {"x": [1]})
+
+
+def test_string_values_get_a_menu_and_numbers_a_slider():
+    html = static_explorer_html(plot_line, {"slope": [0.5, 1.0], "label": ["a", "b"]})
+    assert '<select data-param="label">' in html and 'type="range"' in html and 'data-param="slope"' in html
+    widget = live_widget(plot_line, {"slope": [0.5, 1.0], "label": ["a", "b"]})
+    kinds = {type(child).__name__ for child in widget.children}
+    assert {"Dropdown", "SelectionSlider"} <= kinds
+
+
+def test_frames_are_compact_and_carry_the_figure_title_as_alt_text():
+    html = static_explorer_html(plot_line, {"label": ["first", "second"]})
+    data = frames_of(html)
+    assert data["alts"]["1"].startswith("second") and 'alt="first (label = first)"' in html
+    import base64
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(base64.b64decode(data["frames"]["0"])))
+    assert image.mode == "P", "explorer frames are stored as palette PNGs"

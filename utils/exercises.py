@@ -2,6 +2,12 @@
 
 Each check raises AssertionError (so nbgrader counts it as a failed test) with a
 message that names the exercise, and prints a short confirmation when it passes.
+
+A check cell has two parts. What the student sees tests what can be tested without giving the
+answer away, with `check_that` (a type, a shape, a property, a consequence). The literal expected
+values go between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS` (`check_value`,
+`check_array`, `check_function`): the student edition and the released nbgrader notebook omit
+them, nbgrader restores them when it grades, and the website shows check cells by their output.
 """
 
 from __future__ import annotations
@@ -32,9 +38,10 @@ def check_value(exercise: str, answer: Any, expected: float, rtol: float = 1e-6,
         value = float(answer)
     except (TypeError, ValueError):
         _fail(exercise, f"expected a number, got {type(answer).__name__}.", hint)
+    if not np.isfinite(value):
+        _fail(exercise, f"the answer is {value}, not a finite number.", hint)
     if not np.isclose(value, float(expected), rtol=rtol, atol=atol):
-        direction = "too large" if value > expected else "too small"
-        _fail(exercise, f"{value:.6g} is not right (it is {direction}).", hint)
+        _fail(exercise, f"{value:.6g} is not right.", hint)
     print(f"✓ {exercise}: correct.")
 
 
@@ -49,8 +56,32 @@ def check_array(exercise: str, answer: Any, expected: Any, rtol: float = 1e-6, a
         _fail(exercise, "the answer contains NaN or inf.", hint)
     close = np.isclose(got, want, rtol=rtol, atol=atol)
     if not close.all():
-        _fail(exercise, f"{(~close).sum()} of {close.size} entries are off (largest error {np.abs(got - want).max():.3g}).", hint)
+        _fail(exercise, f"{(~close).sum()} of {close.size} entries are not right.", hint)
     print(f"✓ {exercise}: correct.")
+
+
+def check_that(exercise: str, condition: Any, what: str, hint: str = "") -> None:
+    """Check a property of an answer that does not give the answer away.
+
+    condition: a bool, or a function of no arguments returning one (so that an unanswered `...`
+    or a crashing answer gives a message rather than a traceback); what: the property in words,
+    e.g. "n_needed brings the standard deviation below 0.01".
+    """
+    if not isinstance(what, str) or not what.strip():
+        raise ValueError("what must say in words which property is checked.")
+    try:
+        ok = condition() if callable(condition) else condition
+    except NotImplementedError:
+        _fail(exercise, "the answer is not written yet (it raises NotImplementedError).", hint)
+    except Exception as err:  # the student's answer broke the check: report it as a failed check
+        _fail(exercise, f"checking that {what} raised {type(err).__name__}: {err}.", hint)
+    if ok is Ellipsis or ok is None:
+        raise AssertionError(f"{exercise}: no answer yet. Replace the `...` in the exercise cell with your answer and run it.")
+    if not isinstance(ok, (bool, np.bool_)):
+        raise TypeError(f"condition must give True or False, got {type(ok).__name__}: compare the answer to something.")
+    if not ok:
+        _fail(exercise, f"not yet: {what}.", hint)
+    print(f"✓ {exercise}: {what}.")
 
 
 def check_function(

@@ -4,6 +4,8 @@ In JupyterLab the reader gets live ipywidgets sliders. The same output also
 carries a kernel-free HTML counterpart: every combination of the listed values
 is drawn once at execution time, and a few lines of JavaScript switch between
 the saved images. The website shows that counterpart, so it is never an empty box.
+A parameter whose values are all strings (a solver, a spacing) gets a menu; numbers
+get a slider.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
-from utils.plotting import figure_to_png
+from utils.plotting import figure_title, figure_to_png
 from utils.runtime import fast_mode, in_ipython
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -28,25 +30,34 @@ _SWITCHER_JS = """
 (function () {
   var root = document.getElementById("%(uid)s");
   var data = JSON.parse(root.querySelector("script.explorer-frames").textContent);
-  var inputs = root.querySelectorAll("input[data-param]");
+  var inputs = root.querySelectorAll("[data-param]");
   var img = root.querySelector("img");
   var missing = root.querySelector(".explorer-missing");
   function update() {
     var key = [];
     inputs.forEach(function (input, i) {
-      var label = data.labels[i][Number(input.value)];
-      input.parentNode.querySelector("output").textContent = label;
+      var shown = input.parentNode.querySelector("output");
+      if (shown) { shown.textContent = data.labels[i][Number(input.value)]; }
       key.push(input.value);
     });
-    var frame = data.frames[key.join(",")];
+    var name = key.join(",");
+    var frame = data.frames[name];
     img.style.display = frame ? "" : "none";
     missing.style.display = frame ? "none" : "";
-    if (frame) { img.src = "data:image/png;base64," + frame; }
+    if (frame) { img.src = "data:image/png;base64," + frame; img.alt = data.alts[name]; }
   }
-  inputs.forEach(function (input) { input.addEventListener("input", update); });
+  inputs.forEach(function (input) {
+    input.addEventListener("input", update);
+    input.addEventListener("change", update);
+  });
   update();
 })();
 """
+
+
+def _is_choice(values: list) -> bool:
+    """A parameter whose values are all strings is a choice among names: shown as a menu."""
+    return all(isinstance(v, str) for v in values)
 
 
 def _defaults(plot_fn: Callable, params: dict[str, list]) -> dict[str, Any]:
@@ -92,28 +103,45 @@ def static_explorer_html(plot_fn: Callable, params: dict[str, list], render_all:
     defaults = _defaults(plot_fn, params)
     default_index = [list(params[n]).index(defaults[n]) for n in names]
     combos = itertools.product(*(range(len(params[n])) for n in names)) if render_all else [tuple(default_index)]
-    frames = {}
+    frames, alts = {}, {}
     for combo in combos:
         kwargs = {n: params[n][i] for n, i in zip(names, combo)}
-        frames[",".join(map(str, combo))] = base64.b64encode(figure_to_png(plot_fn(**kwargs))).decode()
+        fig = plot_fn(**kwargs)
+        key = ",".join(map(str, combo))
+        setting = ", ".join(f"{n} = {v}" for n, v in kwargs.items())
+        png = figure_to_png(fig, close=False, palette=True)  # raises a clear TypeError if fig is no Figure
+        alts[key] = f"{figure_title(fig) or plot_fn.__name__} ({setting})"
+        plt.close(fig)
+        frames[key] = base64.b64encode(png).decode()
     labels = [[str(v) for v in params[n]] for n in names]
     uid = "explorer-" + hashlib.sha1(json.dumps([plot_fn.__name__, labels]).encode()).hexdigest()[:10]
-    controls = "".join(
-        f'<label class="explorer-control">{html.escape(n)} '
-        f'<input type="range" min="0" max="{len(params[n]) - 1}" step="1" value="{i}" data-param="{html.escape(n)}">'
-        f" <output>{html.escape(labels[k][i])}</output></label> "
-        for k, (n, i) in enumerate(zip(names, default_index))
-    )
-    payload = json.dumps({"labels": labels, "frames": frames}).replace("</", "<\\/")
+    controls = "".join(_control(n, labels[k], i, _is_choice(params[n])) for k, (n, i) in enumerate(zip(names, default_index)))
+    payload = json.dumps({"labels": labels, "frames": frames, "alts": alts}).replace("</", "<\\/")
+    default_key = ",".join(map(str, default_index))
     return (
         f'<div class="book-explorer" id="{uid}">'
         f'<div class="explorer-controls">{controls}</div>'
-        f'<img alt="{html.escape(plot_fn.__name__)} at the chosen setting">'
+        f'<img alt="{html.escape(alts.get(default_key, plot_fn.__name__))}">'
         '<p class="explorer-missing" style="display:none">This setting was not pre-drawn (fast-mode run): '
         "open the notebook in JupyterLab to draw it live.</p>"
         f'<script type="application/json" class="explorer-frames">{payload}</script>'
         f"<script>{_SWITCHER_JS % {'uid': uid}}</script>"
         "</div>"
+    )
+
+
+def _control(name: str, labels: list[str], index: int, choice: bool) -> str:
+    """Return the HTML of one control: a menu for a choice among names, else a slider."""
+    if choice:
+        options = "".join(
+            f'<option value="{k}"{" selected" if k == index else ""}>{html.escape(label)}</option>'
+            for k, label in enumerate(labels)
+        )
+        return f'<label class="explorer-control">{html.escape(name)} <select data-param="{html.escape(name)}">{options}</select></label> '
+    return (
+        f'<label class="explorer-control">{html.escape(name)} '
+        f'<input type="range" min="0" max="{len(labels) - 1}" step="1" value="{index}" data-param="{html.escape(name)}">'
+        f" <output>{html.escape(labels[index])}</output></label> "
     )
 
 
@@ -134,17 +162,16 @@ def live_widget(plot_fn: Callable, params: dict[str, list]):
         display(fig)
         plt.close(fig)
 
-    sliders = {
-        name: widgets.SelectionSlider(
-            options=[(str(v), v) for v in values],
-            value=defaults[name],
-            description=name,
-            continuous_update=False,
-            style={"description_width": "initial"},
+    def control(name: str, values: list):
+        options = [(str(v), v) for v in values]
+        style = {"description_width": "initial"}
+        if _is_choice(values):
+            return widgets.Dropdown(options=options, value=defaults[name], description=name, style=style)
+        return widgets.SelectionSlider(
+            options=options, value=defaults[name], description=name, continuous_update=False, style=style
         )
-        for name, values in params.items()
-    }
-    return widgets.interactive(draw, **sliders)
+
+    return widgets.interactive(draw, **{name: control(name, values) for name, values in params.items()})
 
 
 def explore(plot_fn: Callable, max_frames: int = 36, **params: list) -> None:

@@ -1182,7 +1182,7 @@ plt.show()
 # exactly, while $x_\lambda = \alpha_\lambda m + \sigma_\lambda\epsilon$ changes like
 # $e^{-\lambda}$ at large $\lambda$, which no polynomial in $\lambda$ follows over a step of
 # $h \approx 0.8$–$2.4$. As $w$ approaches 1 the drift vanishes, and Runge–Kutta becomes exact while
-# DDIM does not (Exercise {ref}`ch11-ex1` works out why). The crossover width depends on the order
+# DDIM does not ({ref}`ch11-ex1` works out why). The crossover width depends on the order
 # and on the budget: at 12 evaluations DDIM is ahead of Euler up to $w \approx 0.3$, DPM-Solver-2 is
 # ahead of RK2 only below $w \approx 0.07$ (RK2's error passes through zero near $w = 0.1$, where it
 # changes sign: an accident, not a strength), and DPM-Solver-3 is ahead of RK3 at every width in
@@ -1355,7 +1355,7 @@ plt.show()
 # DPM-Solver-fast steps of $h \approx 2.4$, longer than the stretch on which the trajectories choose
 # their mode. A **multistep** method reuses the evaluation of the previous step and reaches second
 # order at one evaluation per step, keeping DDIM's step length. That idea, together with the switch
-# from the noise prediction to the data prediction, is DPM-Solver++ (Chapter 12); Exercise
+# from the noise prediction to the data prediction, is DPM-Solver++ (Chapter 12);
 # {ref}`ch11-ex4` tries it in the noise form.
 
 # %% [markdown]
@@ -1670,177 +1670,76 @@ utils.check_claims(
         utils.Claim(
             "Narrow mixture, 12 evals: error of DPM-Solver-2 / RK2 in λ",
             "Table 1: 5.28 vs 16.40 FID, 12 NFE (unconfirmed)",
-            regime_ratio("narrow", "dpm2", "rk2", 12),
-            "<=",
-            0.6,
-            kind="paper",
-        ),
+            regime_ratio("narrow", "dpm2", "rk2", 12), "<=", 0.6, kind="paper"),
         utils.Claim(
-            "One Gaussian of width 0.01, 12 evals: error of DPM-Solver-3 / RK3 in λ",
+            "One Gaussian, width 0.01, 12 evals: error of DPM-Solver-3 / RK3 in λ",
             "n/a (Table 1 compares orders 2 and 3 with RK)",
-            width_err["dpm3"][i_001] / width_err["rk3"][i_001],
-            "<=",
-            0.1,
-            kind="paper",
-        ),
+            width_err["dpm3"][i_001] / width_err["rk3"][i_001], "<=", 0.1, kind="paper"),
         utils.Claim(
-            "One Gaussian of width 0.01, 12 evals: error of DDIM / Euler in λ",
-            "n/a",
-            width_err["ddim"][i_001] / width_err["euler"][i_001],
-            "<=",
-            0.3,
-            kind="paper",
-        ),
+            "One Gaussian, width 0.01, 12 evals: error of DDIM / Euler in λ", "n/a",
+            width_err["ddim"][i_001] / width_err["euler"][i_001], "<=", 0.3, kind="paper"),
         utils.Claim(
-            "Wide mixture, 10 evals: error of RK2 in λ / DPM-Solver-2 (RK wins)",
-            "n/a",
-            regime_ratio("wide", "rk2", "dpm2", 10),
-            "<=",
-            0.5,
-            kind="instead",
-        ),
+            "Wide mixture, 10 evals: error of RK2 in λ / DPM-Solver-2 (RK wins)", "n/a",
+            regime_ratio("wide", "rk2", "dpm2", 10), "<=", 0.5, kind="instead"),
         utils.Claim(
-            "Wide mixture, 12 evals: error of Euler in λ / DDIM (Euler wins)",
-            "n/a",
-            regime_ratio("wide", "euler", "ddim", 12),
-            "<=",
-            0.5,
-            kind="instead",
-        ),
+            "Wide mixture, 12 evals: error of Euler in λ / DDIM (Euler wins)", "n/a",
+            regime_ratio("wide", "euler", "ddim", 12), "<=", 0.5, kind="instead"),
         utils.Claim(
-            "Narrow mixture, 12 evals: error of RK2 in t (logSNR grid) / DPM-Solver-2",
-            "n/a",
-            regime_ratio("narrow", "rk2_t", "dpm2", 12),
-            "<=",
-            0.6,
-            kind="instead",
-        ),
+            "Narrow mixture, 12 evals: error of RK2 in t (logSNR grid) / DPM-Solver-2", "n/a",
+            regime_ratio("narrow", "rk2_t", "dpm2", 12), "<=", 0.6, kind="instead"),
         utils.Claim(
-            "Wide mixture, 10 evals: share of DPM-Solver-2's one-step error made in the step "
-            "across λ = 0",
-            "n/a",
-            mode_share["wide"],
-            ">=",
-            0.6,
-            kind="instead",
-        ),
+            "Wide mixture, 10 evals: DPM-Solver-2's error share in the step across λ = 0",
+            "n/a", mode_share["wide"], ">=", 0.6, kind="instead"),
         utils.Claim(
             "DPM-Solver-2 (r1 = 1/2) vs the exponential midpoint rule, max |diff|",
-            "n/a (algebra)",
-            midpoint_gap,
-            "<=",
-            1e-12,
-            kind="code",
-        ),
+            "n/a (algebra)", midpoint_gap, "<=", 1e-12, kind="code"),
         utils.Claim(
-            "Gaussian: fitted slope of DPM-Solver-1 (48-192 evals)",
-            "order 1 (Theorem 3.2)",
-            gauss_slopes["ddim"]["48-192"],
-            "<=",
-            -0.8,
-            kind="paper",
-        ),
+            "Gaussian: fitted slope of DPM-Solver-1 (48-192 evals)", "order 1 (Theorem 3.2)",
+            gauss_slopes["ddim"]["48-192"], "<=", -0.8, kind="paper"),
         utils.Claim(
-            "Gaussian: fitted slope of DPM-Solver-2",
-            "order 2 (Theorem 3.2)",
-            gauss_slopes["dpm2"]["48-192"],
-            "<=",
-            -1.7,
-            kind="paper",
-        ),
+            "Gaussian: fitted slope of DPM-Solver-2", "order 2 (Theorem 3.2)",
+            gauss_slopes["dpm2"]["48-192"], "<=", -1.7, kind="paper"),
         utils.Claim(
-            "Gaussian: fitted slope of DPM-Solver-3",
-            "order 3 (Theorem 3.2)",
-            gauss_slopes["dpm3"]["48-192"],
-            "<=",
-            -2.6,
-            kind="paper",
-        ),
+            "Gaussian: fitted slope of DPM-Solver-3", "order 3 (Theorem 3.2)",
+            gauss_slopes["dpm3"]["48-192"], "<=", -2.6, kind="paper"),
         utils.Claim(
-            "Wide mixture: fitted slope of DPM-Solver-1",
-            "order 1",
-            mix_slopes["ddim"]["48-192"],
-            "<=",
-            -0.8,
-            kind="paper",
-        ),
+            "Wide mixture: fitted slope of DPM-Solver-1", "order 1",
+            mix_slopes["ddim"]["48-192"], "<=", -0.8, kind="paper"),
         utils.Claim(
-            "Wide mixture: fitted slope of DPM-Solver-2",
-            "order 2",
-            mix_slopes["dpm2"]["48-192"],
-            "<=",
-            -1.7,
-            kind="paper",
-        ),
+            "Wide mixture: fitted slope of DPM-Solver-2", "order 2",
+            mix_slopes["dpm2"]["48-192"], "<=", -1.7, kind="paper"),
         utils.Claim(
-            "Wide mixture: fitted slope of DPM-Solver-3",
-            "order 3",
-            mix_slopes["dpm3"]["48-192"],
-            "<=",
-            -2.4,
-            kind="paper",
-        ),
+            "Wide mixture: fitted slope of DPM-Solver-3", "order 3",
+            mix_slopes["dpm3"]["48-192"], "<=", -2.4, kind="paper"),
         utils.Claim(
-            "DPM-Solver-3 one-step error vs h, fitted slope, worse of two starting points",
-            "4 (local error O(h^4))",
-            dpm3_local_slope,
-            ">=",
-            3.6,
-            kind="code",
-        ),
+            "DPM-Solver-3 one-step error vs h: fitted slope, worse start point",
+            "4 (local error O(h^4))", dpm3_local_slope, ">=", 3.6, kind="code"),
         utils.Claim(
-            "Wide mixture, exact ε, 10 evals: error of DPM-Solver-fast / DDIM (best grid each)",
+            "Wide mixture, exact ε, 10 evals: DPM-Solver-fast / DDIM (best grids)",
             "FID 4.70 at 10 NFE (abstract)",
             best_grid_error("wide", "fast", 10) / best_grid_error("wide", "ddim", 10),
-            "<=",
-            0.6,
-            kind="paper",
-        ),
+            "<=", 0.6, kind="paper"),
         utils.Claim(
-            "Trained net, 20 evals: W2 of DPM-Solver-fast / DDIM (best grid each)",
-            "FID 2.87 at 20 NFE (abstract)",
-            fast_w2[-1] / ddim_w2[-1],
-            "<=",
-            0.85,
-            kind="paper",
-        ),
+            "Trained net, 20 evals: W2 of DPM-Solver-fast / DDIM (best grids)",
+            "FID 2.87 at 20 NFE (abstract)", fast_w2[-1] / ddim_w2[-1], "<=", 0.85,
+            kind="paper"),
         utils.Claim(
-            "Trained net, 10 evals: W2 of DPM-Solver-fast / DDIM (DDIM at least as good)",
-            "FID 4.70 at 10 NFE (abstract)",
-            fast_w2[0] / ddim_w2[0],
-            ">=",
-            1.0,
-            kind="instead",
-        ),
+            "Trained net, 10 evals: W2 of DPM-Solver-fast / DDIM (DDIM as good)",
+            "FID 4.70 at 10 NFE (abstract)", fast_w2[0] / ddim_w2[0], ">=", 1.0,
+            kind="instead"),
         utils.Claim(
-            "Trained net, 10 evals: W2 of RK2 in λ / DPM-Solver-2",
-            "n/a",
-            net_w2[("rk2", "logSNR", 10)] / net_w2[("dpm2", "logSNR", 10)],
-            "<=",
-            0.5,
-            kind="instead",
-        ),
+            "Trained net, 10 evals: W2 of RK2 in λ / DPM-Solver-2", "n/a",
+            net_w2[("rk2", "logSNR", 10)] / net_w2[("dpm2", "logSNR", 10)], "<=", 0.5,
+            kind="instead"),
         utils.Claim(
-            "Trained net: DDIM evals for the W2 of DPM-Solver-fast at 20 evals, / 20 (below the "
-            "paper's range)",
-            "4-16x speed-up (abstract)",
-            speedup[-1],
-            ">=",
-            1.5,
-            kind="instead",
-        ),
+            "Trained net: DDIM evals for fast's W2 at 20 evals, / 20 (below paper)",
+            "4-16x speed-up (abstract)", speedup[-1], ">=", 1.5, kind="instead"),
         utils.Claim(
-            "diffusers DPMSolverSinglestepScheduler (orders 1, 2) vs from-scratch, max |diff|",
-            "n/a (peer check)",
-            peer_gap,
-            "<=",
-            1e-4,
-            kind="code",
-        ),
+            "diffusers singlestep DPM-Solver (orders 1, 2) vs ours, max |diff|",
+            "n/a (peer check)", peer_gap, "<=", 1e-4, kind="code"),
     ],
-    headline="DPM-Solver, an exponential integrator for the diffusion ODE, samples well in about "
-    "10 to 20 "
-    "evaluations, better than Runge-Kutta of the same order and than DDIM",
+    headline="DPM-Solver, an exponential integrator for the diffusion ODE, samples well in "
+    "about 10 to 20 evaluations, better than Runge-Kutta of the same order and than DDIM",
     verdict="partly reproduced",
 )
 
@@ -2152,7 +2051,7 @@ del SOLVERS["_ref_taylor"]
 # Experiment 3 compared the methods at 12 evaluations. At 24 evaluations, on one isotropic Gaussian
 # $\mathcal N(0, w^2 I)$ with its exact flow map, find the width $w^*$ between 0.05 and 0.5 at which
 # DPM-Solver-2 and RK2 in $\lambda$ make the same relative endpoint error (logSNR grid). Store it in
-# `crossover_width`, to 1 %. Which method wins below $w^*$?
+# `crossover_width`, to a relative accuracy of one percent. Which method wins below $w^*$?
 # ```
 #
 # ```{solution-start} ch11-ex3
@@ -2311,8 +2210,8 @@ for k in (10, 20):
 #   The cause is measured: singlestep methods of order 2–3 must take steps of $h \approx 2$, and
 #   nearly all of DPM-Solver-2's error is made in the one step that crosses the trajectories' mode
 #   choice. At 16–20 evaluations DPM-Solver-fast beats DDIM, with a speed-up below the paper's
-#   4–16×. The multistep idea keeps the step short at the same cost (Exercise
-#   {ref}`ch11-ex4`); Chapter 12 develops it, with the data-prediction form, as DPM-Solver++.
+#   4–16×. The multistep idea keeps the step short at the same cost
+#   ({ref}`ch11-ex4`); Chapter 12 develops it, with the data-prediction form, as DPM-Solver++.
 # - What laptop scale cannot show: FID on CIFAR-10 or ImageNet, with large, well-trained models in
 #   high dimension, guided and latent-space sampling. We measured a solver's error at a fixed model;
 #   the paper's FID mixes that with the model's own error. Whether image data sit in the narrow
@@ -2331,7 +2230,7 @@ for k in (10, 20):
 #   probability-flow ODE {cite}`song2021sde`, DDIM {cite}`song2021ddim`; the `diffusers` library
 #   {cite}`vonplaten2022diffusers` and POT {cite}`flamary2021pot`.
 # - From the seminar's reading lists: PNDM {cite}`liu2022pndm` reads DDIM as a pseudo-numerical
-#   method on manifolds and uses linear multistep updates, the same idea as Exercise
+#   method on manifolds and uses linear multistep updates, the same idea as
 #   {ref}`ch11-ex4`; Denoising MCMC {cite}`kim2022dmcmc` starts the ODE from MCMC samples close to
 #   the data; BinaryDM {cite}`zheng2024binarydm` attacks the cost of each evaluation instead of
 #   their number.

@@ -443,9 +443,8 @@ for var, name in ((0, "x"), (1, "y")):
 # %% [markdown]
 # The nearest nodes crowd onto few lines. When they lie on four, as the line above reports, the
 # product of those four lines is a quartic that vanishes on all of them. The boundary is not the
-# cause. On the full grid with no boundary at all,
-# the 15 nearest nodes are the 13 nodes within distance 2 plus two of the eight at distance
-# $\sqrt5$, and which two depends on the tie-break:
+# cause. On the full grid with no boundary at all, the 15 nearest nodes are the 13 nodes within
+# distance 2 plus two of the eight at distance $\sqrt5$, and which two depends on the tie-break:
 
 # %%
 full_grid = list(product(range(-6, 7), repeat=2))
@@ -971,8 +970,8 @@ plt.show()
 # %% [markdown]
 # The pairwise slopes settle on $n - 1$ as $h$ shrinks, and every error stays at least a hundred
 # times above the round-off floor, so the last slope is asymptotic and not a rounding artefact.
-# At the largest spacings the degree-5 stencil spans $\pm 2$ in $x$ and the slopes are still
-# settling; a fit over all five spacings is printed beside them for comparison.
+# At the largest spacings the degree-5 stencil reaches more than one unit from the node and the
+# slopes are still settling; a fit over all five spacings is printed beside them for comparison.
 #
 # ### Poisson on a disc: PLG-FD against its peers
 #
@@ -1066,11 +1065,11 @@ plt.show()
 # together. With 21 nearest nodes the grid points are still rank deficient at a sizeable share of
 # the near-boundary nodes (printed above), yet the weighted fit, rescued by the Dirichlet data, is
 # about as accurate as PLG-FD on most grids, with occasional spikes (the median and range of the
-# error ratio are printed above). So in this Dirichlet test the lattice buys a
-# small stencil that is poised on grid values alone, which a reconstruction from grid values needs
-# in general (for example where no boundary data sit next to the node); it does not buy accuracy
-# that a larger naive least-squares stencil could not also reach. Every lattice the search produced
-# had full rank.
+# error ratio are printed above). So in this Dirichlet test the lattice buys a small stencil that
+# is poised on grid values alone, which a reconstruction from grid values needs in general (for
+# example where no boundary data sit next to the node); it does not buy accuracy that a larger
+# naive least-squares stencil could not also reach. Every lattice the search produced had full
+# rank.
 #
 # ### From local to global order
 #
@@ -1508,9 +1507,9 @@ print("smallest node weight with sigma_min > 5:", smallest_stable_node_weight)
 # A heavy node weight makes the fit (nearly) interpolate the value at the node, so each
 # near-boundary row ties $u_0$ to the polynomial through its neighbours and the boundary data, as
 # the 5-point formula does; with $\omega_0 = 1$ the node value is one data point among twenty and
-# the fit may smooth it away, which lets spurious near-null modes live at the boundary. The
-# threshold node weight depends on the grid and the disc centre; that the chapter's $10^4$ is far
-# above it on every grid tried is a margin, not a derivation.
+# the fit may smooth it away, which (on our reading of the small $\sigma_{\min}$) lets spurious
+# near-null modes live at the boundary. The threshold node weight depends on the grid and the disc
+# centre; that the chapter's $10^4$ lies well above it here is a margin, not a derivation.
 #
 # ```{solution-end}
 # ```
@@ -1678,13 +1677,13 @@ for centre in np.random.default_rng(5).uniform(-0.1, 0.1, (3, 2)):
 # - The compact search rules are a heuristic that misses lattices on ragged sets; the relaxed rows
 #   are exact; "none" comes with a certificate and a capped search says "gave up".
 # - Least-squares weights on a poised lattice give the Laplacian to order $n - 1$, and a Poisson
-#   solver on a disc that is fourth order: the $O(h^3)$ band error costs $O(h^5)$ globally, the same
-#   two-order gain that makes Shortley–Weller second order.
-# - That fourth order needed hand-picked weights. Light node weights are unstable, and even the
-#   chosen pair can leave eigenvalues in the right half-plane, harmless for Poisson but not for time
-#   stepping. With Dirichlet data next to the node, a larger naive least-squares stencil was about
-#   as accurate; the lattice's advantage here is a small stencil that is poised on grid values
-#   alone.
+#   solver on a disc that is fourth order: the $O(h^3)$ band error gains about two orders in the
+#   global error, the same gain that makes Shortley–Weller second order.
+# - That fourth order needed hand-picked weights. Light node weights are unstable, and some heavy
+#   pairs that are stable for Poisson leave eigenvalues in the right half-plane, harmless for a
+#   Poisson solve but not for time stepping. With Dirichlet data next to the node, a larger naive
+#   least-squares stencil was about as accurate; the lattice's advantage here is a small stencil
+#   that is poised on grid values alone.
 # - The condition number of $V$ falls and then rises as the stencil widens, but that rise is mostly
 #   monomial scaling; data errors are amplified *less* by wide stencils, and what they cost is
 #   truncation error.
@@ -1693,15 +1692,16 @@ for centre in np.random.default_rng(5).uniform(-0.1, 0.1, (3, 2)):
 # smooth boundary, and at $n = 4$ only. Laptop scale and this reconstruction cannot show what the
 # paper goes on to do: lattices in three dimensions and the group structure of its permutations,
 # degrees up to 6, non-convex geometries with thin features, Neumann conditions, and
-# time-dependent problems. The search rules here
-# (compact rows, nearest-first order, relaxed fallback) and the weights are this chapter's; the
-# paper's state space and its optimality proof for the depth-first search are not reproduced.
+# time-dependent problems. The search rules here (compact rows, nearest-first order, relaxed
+# fallback) and the weights are this chapter's; the paper's state space and its optimality proof
+# for the depth-first search are not reproduced.
 #
 # Related reading: embedded-boundary and immersed-interface methods treat the same irregular
 # boundaries by other means {cite}`leveque2007fd`; neural operators on irregular domains take yet
 # another route, e.g. Geo-FNO (arXiv:2207.05209), the subject of chapter 08, and NUNO (*A General
 # Framework for Learning Parametric PDEs with Non-Uniform Data*, from the seminar's reading list),
-# which splits non-uniform data into uniform sub-grids.
+# which splits non-uniform data into uniform sub-grids; *Better Neural PDE Solvers Through
+# Data-Free Mesh Movers*, on the same list, moves the grid instead of changing the stencil.
 #
 # ## References and further reading
 #

@@ -130,12 +130,11 @@ rng = np.random.default_rng(info.seed)
 #
 # ```{math}
 # :label: eq-lattice-map
-# \pi(a, k) = \big(\sigma_k(a),\ \tau(k)\big), \qquad
-# \tau : \{0, \dots, n\} \to \mathbb{Z}, \quad \sigma_k : \{0, \dots, n - k\} \to \mathbb{Z}
-# \ \text{ injective},
+# \pi(a, k) = \big(\sigma_k(a),\ \tau(k)\big), \qquad 0 \le k \le n, \quad 0 \le a \le n - k,
 # ```
 #
-# where $\tau$ picks the row lines and $\sigma_k$ the positions within row $k$. The paper's
+# where the injective map $\tau : \{0, \dots, n\} \to \mathbb{Z}$ picks the row lines and the
+# injective maps $\sigma_k : \{0, \dots, n - k\} \to \mathbb{Z}$ the positions within row $k$. The paper's
 # abstract describes group actions of permutations on triangular lattices and an isomorphism between
 # the group of permutations and that of triangular lattices. We read its permutations as these
 # row-by-row injections (in $D$ dimensions a chain of them, one per level of the recursion): an
@@ -156,10 +155,11 @@ rng = np.random.default_rng(info.seed)
 # ```{math}
 # :label: eq-lsq
 # \mathbf{c} = \arg\min_{\mathbf{c}} \sum_{k \in S} \omega_k \big(p(\boldsymbol\xi_k) - u_k\big)^2
-#   = (\Omega^{1/2} V)^{+}\, \Omega^{1/2} \mathbf{u}, \qquad \Omega = \operatorname{diag}(\omega_k).
+#   = (\Omega^{1/2} V)^{+}\, \Omega^{1/2} \mathbf{u},
 # ```
 #
-# Because $T \subseteq S$ is poised, $V$ has full column rank and $\mathbf{c}$ is unique. The
+# where $\Omega = \operatorname{diag}(\omega_k)$ and $^+$ is the pseudo-inverse. Because
+# $T \subseteq S$ is poised, $V$ has full column rank and $\mathbf{c}$ is unique. The
 # Laplacian of the fit at the node, $(2 c_{20} + 2 c_{02})/h^2$, is linear in the data:
 #
 # ```{math}
@@ -1463,7 +1463,7 @@ utils.check_that(
     "ch04-ex1",
     lambda: abs(conic_coefficients[0] + 1) < 1e-9
     and np.abs(vandermonde(conic_points, 2) @ conic_coefficients).max() < 1e-9,
-    "the quadratic has constant coefficient -1 and vanishes on the six points",
+    "the quadratic has constant term -1 and vanishes on the six points",
 )
 ### BEGIN HIDDEN TESTS
 utils.check_array("ch04-ex1", conic_coefficients, [-1.0, 0.0, 0.0, 0.25, 0.0, 1.0], atol=1e-8)

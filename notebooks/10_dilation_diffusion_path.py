@@ -33,13 +33,13 @@
 # is fast coverage of the modes: four distances between the samples and the target (KL through a
 # kernel density estimate, the kernel Stein discrepancy, Sinkhorn optimal transport and MMD) fall
 # quickly. The notes add two observations: the starting distribution matters, since plain Langevin
-# started at the origin collapses onto the mode closest to the origin (the digit "1" in the
-# paper's MNIST example), and the adaptive step size shifts the distribution.
+# started at the origin collapses onto the mode closest to the origin (in an MNIST example, the
+# digit "1"), and the adaptive step size shifts the distribution.
 #
 # **What this chapter adds.** We could not read the paper's own step-size rule, so this chapter
 # tests the method under two rules and works out, in closed form, what each one does. A step
 # proportional to the dilation factor turns the method into plain Langevin from the origin; a
-# fixed step turns it into Langevin with a shrinking step. The mode coverage reproduces only in
+# fixed step turns it into Langevin whose step size decreases over the run. The mode coverage reproduces only in
 # the second case, in a narrow window of step sizes, and for a reason that has to do with time
 # discretisation rather than with the path.
 #
@@ -69,7 +69,7 @@
 # constant is unknown. Its **score** $s(x) = \nabla \log \pi(x) = -\nabla V(x)$ does not need the
 # constant. The unadjusted Langevin algorithm (ULA) is the Euler–Maruyama scheme of the Langevin
 # diffusion $\mathrm dX = s(X)\,\mathrm dt + \sqrt 2\,\mathrm dW$, whose stationary law is $\pi$
-# {cite}`roberts1996ula`:
+# {cite}`roberts1996exponential`:
 #
 # ```{math}
 # :label: eq-ula
@@ -86,7 +86,7 @@
 #
 # Annealed Langevin moves particles along a path $(\mu_t)_{t\in[0,1]}$ from an easy $\mu_0$ to
 # $\mu_1 = \pi$, taking Langevin steps on $\mu_{t_k}$ at step $k$
-# {cite}`song2019ncsn`. Two paths are classical. The **geometric path** between a proposal $\nu$
+# {cite}`song2019generative`. Two paths are classical. The **geometric path** between a proposal $\nu$
 # (here $\mathcal N(0, I)$) and the target,
 #
 # ```{math}
@@ -96,7 +96,7 @@
 # ```
 #
 # has an explicit score, but its intermediate distributions can put almost no mass on distant
-# modes {cite}`chehab2025geometric` (Exercise {ref}`ch10-ex3` computes how little). The
+# modes {cite}`chehab2025provable` (Exercise 3 below computes how little). The
 # **convolution path** of diffusion models, $X_t = \sqrt{\lambda_t}\,X + \sqrt{1-\lambda_t}\,Z$ with
 # $X\sim\pi$ and $Z\sim\nu$ independent, smooths the target, but its score is a conditional
 # expectation over $X$ that must be estimated by Monte Carlo for a general $\pi$; the paper's
@@ -157,7 +157,7 @@
 # One more fact limits what the path itself can do. Log-density differences are unchanged by a
 # dilation, $\log\mu_\lambda(x) - \log\mu_\lambda(x') = \log\pi(x/\sqrt\lambda) - \log\pi(x'/\sqrt\lambda)$,
 # so **every intermediate distribution has exactly the target's barriers**. A Gaussian
-# convolution path lowers them (Exercise {ref}`ch10-ex4` explores it); the dilation does not.
+# convolution path lowers them (Exercise 4 below explores it); the dilation does not.
 # If the dilation path covers modes, the help must come from the time discretisation.
 #
 # ### ULA's stability limit, and the edge of stability
@@ -172,7 +172,7 @@
 #
 # It contracts only if $|1 - \eta/\sigma^2| < 1$, that is $\eta < 2\sigma^2$; above, the chain
 # diverges. Below the limit, ULA's stationary spread is wider than $\sigma^2$ and grows without
-# bound as $\eta \to 2\sigma^2$ (Exercise {ref}`ch10-ex1` asks by how much). At $\eta = 2\sigma^2$
+# bound as $\eta \to 2\sigma^2$ (Exercise 1 below asks by how much). At $\eta = 2\sigma^2$
 # exactly, {eq}`eq-ula-gaussian` reflects $y$ through $m$ and adds noise of variance
 # $4\sigma^2$ per coordinate: the distance to the mode performs a random walk, with no pull back.
 # A fixed-step dilation path started at $\lambda_0 = h/(2\sigma^2)$ begins exactly there, so we
@@ -186,16 +186,16 @@
 # POT, scipy, autograd and closed forms.
 #
 # - **Mode weights**: the fraction of particles nearest each mode centre.
-# - **MMD** {cite}`gretton2012mmd` with the Gaussian kernel $k(a,b)=e^{-|a-b|^2/2\ell^2}$ compares
+# - **MMD** {cite}`gretton2012kernel` with the Gaussian kernel $k(a,b)=e^{-|a-b|^2/2\ell^2}$ compares
 #   the particles $x$ with exact samples $y$ of $\pi$:
 #   $\mathrm{MMD}^2 = \mathbb E\,k(x,x') + \mathbb E\,k(y,y') - 2\,\mathbb E\,k(x,y)$.
 # - **Optimal transport**: the 2-Wasserstein distance, and its entropic (Sinkhorn) version
 #   {cite}`cuturi2013sinkhorn`, computed with POT {cite}`flamary2021pot`.
 # - **KL** $(\mu\,\|\,\pi)$, estimated by $\frac1n\sum_i \log\hat\mu(x_i) - \log\pi(x_i)$ with a
-#   Gaussian kernel density estimate $\hat\mu$ of the particles (computed with or like
-#   `scipy.stats.gaussian_kde`). If all particles sit in one of four equal modes it is about
-#   $\log 4 \approx 1.39$.
-# - **Kernel Stein discrepancy** {cite}`liu2016ksd,gorham2017measuring` needs only the score of
+#   Gaussian kernel density estimate $\hat\mu$ of the particles (scipy's `gaussian_kde`, or a
+#   kernel of fixed width, as discussed in the experiment). If all particles sit in one of four
+#   equal modes, with the right shape, it is about $\log 4 \approx 1.39$.
+# - **Kernel Stein discrepancy** {cite}`liu2016kernelized,gorham2017measuring` needs only the score of
 #   $\pi$, not its samples:
 #
 # ```{math}
@@ -218,7 +218,6 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-import ot
 import torch
 from scipy.special import logsumexp
 
@@ -279,7 +278,9 @@ n_steps = utils.pick(1000, 2000)
 rng_data = np.random.default_rng(1000 + seed)
 exact = sample_target(n_particles, rng_data)  # the reference sample for MMD and OT
 exact_again = sample_target(n_particles, rng_data)  # a second exact draw: the noise floor
-print(f"{n_particles} particles, {n_steps} steps; exact mode weights {mode_weights(exact).round(3)}")
+print(
+    f"{n_particles} particles, {n_steps} steps; exact mode weights {mode_weights(exact).round(3)}"
+)
 
 # %% [markdown]
 # Before trusting any result on this target, look at it: the log-density, a set of exact samples,
@@ -294,7 +295,9 @@ grid_log_pi = log_target(np.stack([grid_x.ravel(), grid_y.ravel()], 1)).reshape(
 def draw_target(ax, alpha=1.0):
     """Contours of log pi at 2, 4 and 6 nats below each mode's peak."""
     levels = grid_log_pi.max() - np.array([6.0, 4.0, 2.0])
-    ax.contour(grid_x, grid_y, grid_log_pi, levels=levels, colors="0.6", linewidths=0.7, alpha=alpha)
+    ax.contour(
+        grid_x, grid_y, grid_log_pi, levels=levels, colors="0.6", linewidths=0.7, alpha=alpha
+    )
     ax.set_xlim(-11, 9)
     ax.set_ylim(-10, 6)
     ax.set_aspect("equal")
@@ -311,11 +314,19 @@ ax.set_ylabel("$x_2$")
 ax.set_title("Target: four modes, σ = 0.5, equal weights")
 ax.legend(loc="lower right")
 plt.show()
+gaps = [np.linalg.norm(MEANS[i] - MEANS[j]) for i in range(4) for j in range(i + 1, 4)]
+segment = MEANS[0] + np.linspace(0, 1, 501)[:, None] * (MEANS[1] - MEANS[0])  # mode 0 to mode 1
+barrier = log_target(MEANS[:1])[0] - log_target(segment).min()
+print(f"distances between mode centres: {min(gaps):.1f} to {max(gaps):.1f}")
+print(
+    f"drop of log pi along the segment from mode 0 to mode 1 (the closest pair): {barrier:.1f} nats"
+)
 
 # %% [markdown]
-# The four modes are tight ($\sigma = 0.5$) and 6 to 16 units apart. Between them $\log\pi$ drops
-# by dozens of nats, so no Langevin particle crosses at any step size that is stable. Mode 0 is
-# $\sqrt2 \approx 1.4$ from the origin; the others are 6, 7 and 8.5 away.
+# The four modes are tight ($\sigma = 0.5$) and 5 to 14 units apart. Even between the closest two,
+# $\log\pi$ drops by about 13 nats (printed above). The time a Langevin diffusion needs to cross
+# such a barrier grows like $e^{13} \approx 4\times 10^5$ times a prefactor
+# {cite}`bovier2004metastability`, far beyond the total time $Kh \le 100$ of the runs below. Mode 0 is $\sqrt2 \approx 1.4$ from the origin; the others are 6, 7 and 8.5 away.
 #
 # ### Scores along the two paths
 #
@@ -388,12 +399,23 @@ SAMPLERS = {
     # name: (start, score at (x, k), step sizes)
     "ULA from origin": (origin, lambda x, k: score_target(x), np.full(n_steps, STEP)),
     "ULA from N(0, I)": (gaussian_start, lambda x, k: score_target(x), np.full(n_steps, STEP)),
-    "geometric path": (gaussian_start, lambda x, k: geometric_score(x, beta[k]), np.full(n_steps, STEP)),
+    "geometric path": (
+        gaussian_start,
+        lambda x, k: geometric_score(x, beta[k]),
+        np.full(n_steps, STEP),
+    ),
     "dilation, step ∝ λ": (origin, lambda x, k: dilation_score(x, lam[k]), STEP * lam),
-    "dilation, fixed step": (origin, lambda x, k: dilation_score(x, lam[k]), np.full(n_steps, STEP)),
+    "dilation, fixed step": (
+        origin,
+        lambda x, k: dilation_score(x, lam[k]),
+        np.full(n_steps, STEP),
+    ),
     "ULA, step h/λ (no path)": (origin, lambda x, k: score_target(x), STEP / lam),
 }
-print(f"lambda_0 = h / (2 sigma^2) = {LAM_0:.3f}; effective first step h / lambda_0 = {STEP / LAM_0:.3f}")
+print(
+    f"lambda_0 = h / (2 sigma^2) = {LAM_0:.3f}; "
+    f"effective first step h / lambda_0 = {STEP / LAM_0:.3f}"
+)
 
 # %% [markdown]
 # The last sampler is the control that the rescaling {eq}`eq-rescaled` suggests: plain ULA on the
@@ -420,7 +442,9 @@ for lam_probe in (0.01, 0.1, 0.5, 1.0):
     log_mu = mixture.log_prob(x_t, alpha=math.sqrt(lam_probe), sigma=0.0)
     (autograd_score,) = torch.autograd.grad(log_mu.sum(), x_t)
     closed_form = dilation_score(probe, lam_probe)
-    error = np.abs(closed_form - autograd_score.numpy()).max() / np.abs(autograd_score.numpy()).max()
+    error = (
+        np.abs(closed_form - autograd_score.numpy()).max() / np.abs(autograd_score.numpy()).max()
+    )
     score_errors.append(error)
     print(f"lambda = {lam_probe:<5}: max |closed form - autograd| / max |score| = {error:.1e}")
 score_error = max(score_errors)
@@ -452,11 +476,17 @@ def ula_with_shrinks(n, steps_h, lams, rng):
 short = 300  # steps: enough to reach the end of the path with a coarse grid
 lam_short = lambda_schedule(LAM_0, short)
 x_dilation, _ = annealed_langevin(
-    np.zeros((200, 2)), lambda x, k: dilation_score(x, lam_short[k]), STEP * lam_short, np.random.default_rng(4)
+    np.zeros((200, 2)),
+    lambda x, k: dilation_score(x, lam_short[k]),
+    STEP * lam_short,
+    np.random.default_rng(4),
 )
 x_shrunk_ula = ula_with_shrinks(200, STEP, lam_short, np.random.default_rng(4))
 equivalence_gap = np.abs(x_dilation - x_shrunk_ula).max()
-print(f"max |dilation (step ∝ λ) - (ULA + shrinks)| over 200 particles, {short} steps: {equivalence_gap:.1e}")
+print(
+    f"max |dilation (step ∝ λ) - (ULA + shrinks)| over 200 particles, {short} steps: "
+    f"{equivalence_gap:.1e}"
+)
 assert equivalence_gap < 1e-9
 
 # %% [markdown]
@@ -482,12 +512,27 @@ ksd_exact = shift @ shift * kernel_mean
 ksd_measured = ksd2(x_shifted, lambda z: -z, width, kernel="rbf")
 mmd_exact = 2 * kernel_mean * (1 - math.exp(-(shift @ shift) / (2 * (width**2 + 2))))
 mmd_measured = mmd2(x_shifted, x_centred, width)
-w2_exact, w2_entropic = wasserstein(x_centred[:500], x_shifted[:500]), sinkhorn(x_centred[:500], x_shifted[:500], 0.1)
-kl_measured = kl_kde(x_centred, log_prob=lambda z: -((z - shift) ** 2).sum(1) / 2 - math.log(2 * math.pi))
-print(f"KSD^2: {ksd_measured:.4f} (closed form {ksd_exact:.4f})   MMD^2: {mmd_measured:.4f} (closed form {mmd_exact:.4f})")
-print(f"W2 exact {w2_exact:.3f} <= Sinkhorn {w2_entropic:.3f};   KL {kl_measured:.3f} (closed form {shift @ shift / 2:.3f})")
+w2_exact, w2_entropic = (
+    wasserstein(x_centred[:500], x_shifted[:500]),
+    sinkhorn(x_centred[:500], x_shifted[:500], 0.1),
+)
+kl_measured = kl_kde(
+    x_centred, log_prob=lambda z: -((z - shift) ** 2).sum(1) / 2 - math.log(2 * math.pi)
+)
+print(
+    f"KSD^2: {ksd_measured:.4f} (closed form {ksd_exact:.4f})   "
+    f"MMD^2: {mmd_measured:.4f} (closed form {mmd_exact:.4f})"
+)
+print(
+    f"W2 exact {w2_exact:.3f} <= Sinkhorn {w2_entropic:.3f};   "
+    f"KL {kl_measured:.3f} (closed form {shift @ shift / 2:.3f})"
+)
 distance_check = max(abs(ksd_measured / ksd_exact - 1), abs(mmd_measured / mmd_exact - 1))
-assert distance_check < 0.15 and w2_exact <= w2_entropic and abs(kl_measured - shift @ shift / 2) < 0.08
+assert (
+    distance_check < 0.15
+    and w2_exact <= w2_entropic
+    and abs(kl_measured - shift @ shift / 2) < 0.08
+)
 
 # %% [markdown]
 # All three agree within their sampling error at $n = 2000$.
@@ -499,10 +544,24 @@ assert distance_check < 0.15 and w2_exact <= w2_entropic and abs(kl_measured - s
 #
 # Six samplers, each with $K$ score evaluations on the same number of particles and the same
 # noise stream. The distances are computed at 16 checkpoints on the first 300 particles (the full
-# set at the end): MMD with the median-distance bandwidth of the exact samples, Sinkhorn with
-# entropic regularisation 1 (in squared-distance units), KL through an isotropic kernel density
-# estimate of width $\sigma/2$ (fixed, so that estimates for different clouds compare), and KSD
-# with the inverse multiquadric kernel of width 1.
+# set at the end):
+#
+# - MMD with two kernel widths: $\ell = 2\sigma = 1$, between the modes' width and their
+#   separation, and the usual default, the median distance between exact samples;
+# - the exact 2-Wasserstein distance $W_2$ to the exact samples (POT's network simplex; at a
+#   thousand points it is faster here than its entropic approximation, which the cross-check
+#   compared with it);
+# - KL through an isotropic kernel density estimate of width $\sigma/2$, fixed so that estimates
+#   for different clouds compare (scipy's `gaussian_kde` scales its kernel with the spread of the
+#   cloud, which makes a cloud spread over four modes look smoother than it is);
+# - KSD with the inverse multiquadric kernel of width 1, averaged over all pairs of particles
+#   (the V-statistic, always positive, with a small positive bias that is the same for exact
+#   samples).
+#
+# A note on the MMD width. We first planned the median width alone, and fixed the threshold of
+# the MMD row of the claim check (halving) with it in mind. The table below shows why we report
+# the narrower width as well and use it in that row: the median width is larger than the
+# distances between the modes, so that kernel barely sees which mode a particle is in.
 
 # %%
 checkpoints = sorted(set(np.linspace(0, n_steps, 16).astype(int)))
@@ -519,20 +578,23 @@ def distances(x, n_use=None):
         "weights": mode_weights(x),
         "MMD": mmd(x, ref, MODE_SCALE),
         "MMD (median width)": mmd(x, ref, bandwidth),
-        "Sinkhorn": sinkhorn(x, ref, reg=1.0),
+        "W2": wasserstein(x, ref),
         "KL": kl_kde(x, log_prob=log_target, bandwidth=SIGMA / 2),
-        "KSD": ksd(x, score_target, 1.0, kernel="imq"),
+        "KSD": ksd(x, score_target, 1.0, kernel="imq", unbiased=False),
     }
 
 
 runs, curves, final = {}, {}, {}
 for name, (start, score_at, steps) in SAMPLERS.items():
-    x_end, saved = annealed_langevin(start, score_at, steps, np.random.default_rng(seed), checkpoints)
+    x_end, saved = annealed_langevin(
+        start, score_at, steps, np.random.default_rng(seed), checkpoints
+    )
     runs[name] = x_end
     curves[name] = {k: distances(saved[k], n_track) for k in checkpoints}
     final[name] = distances(x_end)
 final["N(0, I), no sampling"] = distances(gaussian_start)
 final["exact (second draw)"] = distances(exact_again)
+floor_tracked = distances(exact_again, n_track)  # the noise floor of the curves (300 particles)
 
 # %% [markdown]
 # First the particles themselves, at the end of each run, over the target's contours.
@@ -542,7 +604,8 @@ fig, axes = plt.subplots(2, 3, figsize=(6.8, 4.9), sharex=True, sharey=True)
 for ax, (name, x_end) in zip(axes.ravel(), runs.items()):
     draw_target(ax, alpha=0.6)
     ax.scatter(*x_end.T, s=2, color="C3")
-    ax.set_title(f"{name}\nweights {np.array2string(final[name]['weights'], precision=2)}", fontsize=8)
+    weights_text = np.array2string(final[name]["weights"], precision=2, floatmode="fixed")
+    ax.set_title(f"{name}\nweights {weights_text}", fontsize=8)
 for ax in axes[1]:
     ax.set_xlabel("$x_1$")
 for ax in axes[:, 0]:
@@ -566,40 +629,63 @@ plt.show()
 # %% tags=["hide-input"]
 names = list(final)
 print(f"{'':<50s}{'MMD':>7s}{'MMD':>8s}")
-print(f"{'sampler':<26s}{'mode weights':<24s}{'ℓ = 1':>7s}{'median':>8s}{'Sinkhorn':>9s}{'KL':>6s}{'KSD':>7s}")
+print(
+    f"{'sampler':<26s}{'mode weights':<24s}{'ℓ = 1':>7s}{'median':>8s}"
+    f"{'W2':>7s}{'KL':>6s}{'KSD':>7s}"
+)
 for name in names:
     r = final[name]
     weights_text = np.array2string(r["weights"], precision=2, floatmode="fixed")
     print(
         f"{name:<26s}{weights_text:<24s}{r['MMD']:7.3f}{r['MMD (median width)']:8.3f}"
-        f"{r['Sinkhorn']:9.2f}{r['KL']:6.2f}{r['KSD']:7.3f}"
+        f"{r['W2']:7.2f}{r['KL']:6.2f}{r['KSD']:7.3f}"
     )
 
+# %%
+ratio_median = (
+    final["dilation, fixed step"]["MMD (median width)"]
+    / final["ULA from origin"]["MMD (median width)"]
+)
+missing = 0.25 - final["dilation, fixed step"]["weights"][3]  # target mass mode 3 lacks
+gap = np.linalg.norm(MEANS[3] - MEANS[:3], axis=1).min() - 2 * SIGMA  # from 1 sigma out of mode k
+print(f"MMD at the median width: fixed-step dilation / ULA from origin = {ratio_median:.2f}")
+print(
+    f"rough W2 bound from the empty mode 3: sqrt({missing:.2f} x {gap:.1f}^2) = "
+    f"{math.sqrt(missing) * gap:.1f}"
+)
+
 # %% [markdown]
-# Three distances agree with the pictures. MMD, Sinkhorn and KL rank the fixed-step dilation
-# path (and its no-path twin) far ahead of the collapsed samplers, and the collapsed samplers'
-# KL sits near $\log 4 \approx 1.39$, the value for a cloud confined to one of four equal modes.
-# The KSD does not: it gives the collapsed samplers a value as small as the exact samples', because
-# a cloud that fills one mode correctly satisfies the Stein identity of the target almost
-# everywhere it lives, and the score carries no information about the mass of modes the cloud
-# never visits {cite}`wenliang2020blindness`. Its one clear signal is the $\mathcal N(0, I)$ row,
-# where the particles sit where the score is large. The KSD does rank the fixed-step dilation
-# path behind the collapsed samplers, which have the right shape inside their mode.
+# Each distance tells a different part of the story.
+#
+# - **MMD at $\ell = 1$ and KL** agree with the pictures: they rank the fixed-step dilation path
+#   (and its no-path twin) far ahead of the collapsed samplers, whose KL sits near
+#   $\log 4 \approx 1.39$, the value for a cloud confined to one of four equal modes.
+# - **MMD at the median width** shrinks much less (ratio printed below), and it even ranks the
+#   untouched $\mathcal N(0, I)$ cloud ahead of the collapsed samplers: with a kernel wider than
+#   the gaps between modes, a cloud near the origin looks like a blurred version of the mixture.
+# - **$W_2$** falls by only about a quarter. Optimal transport must bring a quarter of the mass to
+#   the nearly empty mode 3 from another mode, at least about 8 units away, which by itself costs
+#   about 4 units of $W_2$ (the rough bound printed below).
+# - **KSD** cannot tell the samplers apart. All Langevin runs sit close to the value for exact
+#   samples, which is the estimator's bias and noise. A cloud that fills one mode correctly
+#   satisfies the target's Stein identity wherever it lives, and the score carries no information
+#   about the mass of modes the cloud never visits {cite}`wenliang2020blindness`. The KSD's one
+#   clear signal is the $\mathcal N(0, I)$ row, where the particles sit where the score is large.
 #
 # How fast do the distances fall? The next figure tracks them over the iterations (first 300
 # particles).
 
 # %% tags=["hide-input"]
 fig, axes = plt.subplots(2, 2, figsize=(6.8, 5.2), sharex=True)
-for ax, metric in zip(axes.ravel(), ["MMD", "Sinkhorn", "KL", "KSD"]):
+for ax, metric in zip(axes.ravel(), ["MMD", "W2", "KL", "KSD"]):
     for i, name in enumerate(SAMPLERS):
         values = [curves[name][k][metric] for k in checkpoints]
         style = "--" if name.startswith("ULA, step") else "-"
         ax.plot(checkpoints, values, style, color=f"C{i}", label=name, lw=1.4)
-    floor = final["exact (second draw)"][metric]
-    ax.axhline(floor, color="k", lw=0.8, ls=":", label="exact samples")
-    ax.set_title(metric, fontsize=10)
-    ax.set_yscale("log" if metric in ("Sinkhorn", "KSD") else "linear")
+    ax.axhline(floor_tracked[metric], color="k", lw=0.8, ls=":", label="exact samples")
+    ax.set_title(metric if metric != "MMD" else "MMD (ℓ = 1)", fontsize=10)
+    if metric == "KSD":
+        ax.set_yscale("log")
 for ax in axes[1]:
     ax.set_xlabel("iteration $k$")
 axes[0, 0].legend(fontsize=7, loc="upper right")
@@ -608,12 +694,15 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# For the dilation paths the early values are large by construction: the particles follow
-# $\mu_{\lambda_k}$, a shrunken copy of the target, and only reach the target's scale as
-# $\lambda_k \to 1$. The baselines get to their collapsed state within the first checkpoints and
-# stay there. The fixed-step dilation path ends far below them on MMD, Sinkhorn and KL, with its
-# no-path twin (dashed) on top of it; the paper's "distances fall fast" holds for this variant in
-# the sense that it ends lower at the same cost, not that it gets there in fewer steps.
+# For the dilation paths the distances stay large until late by construction: the particles
+# follow $\mu_{\lambda_k}$, a shrunken copy of the target, and reach the target's scale only as
+# $\lambda_k \to 1$. The baselines reach their collapsed state within the first checkpoints and
+# stay there. The fixed-step dilation path ends far below them on MMD and KL, and somewhat below
+# on $W_2$. Its no-path twin (dashed) ends at the same values but gets there within the first few
+# hundred steps, because it lives at the target's scale all along: the two clouds are nearly the
+# same up to the factor $\sqrt{\lambda_k}$. So the paper's "distances fall fast" holds for the fixed-step
+# dilation path in the sense that it ends lower at the same cost; ULA with the same decreasing
+# steps gets there sooner.
 #
 # ### Where does the coverage come from?
 #
@@ -635,19 +724,29 @@ x_fixed_end, saved_fixed = annealed_langevin(
     *SAMPLERS["dilation, fixed step"], np.random.default_rng(seed), range(n_steps + 1)
 )
 fixed_end_weights = mode_weights(x_fixed_end)
-_, saved_ula = annealed_langevin(*SAMPLERS["ULA from origin"], np.random.default_rng(seed), range(0, n_steps + 1, 10))
+_, saved_ula = annealed_langevin(
+    *SAMPLERS["ULA from origin"], np.random.default_rng(seed), range(0, n_steps + 1, 10)
+)
 # Particles before step k follow mu at lambda_(k-1): divide by its square root.
-spread_fixed = [rms_to_nearest_mode(saved_fixed[k] / math.sqrt(lam[max(k - 1, 0)])) for k in range(0, n_steps + 1, 10)]
+spread_fixed = [
+    rms_to_nearest_mode(saved_fixed[k] / math.sqrt(lam[max(k - 1, 0)]))
+    for k in range(0, n_steps + 1, 10)
+]
 spread_ula = [rms_to_nearest_mode(saved_ula[k]) for k in range(0, n_steps + 1, 10)]
 k_freeze = int(np.argmax(STEP / lam < 0.5 * EDGE))  # first step with eta_k below half the limit
 # Basins in the target's coordinates y = x / sqrt(lambda), where the mode centres are MEANS.
 basins_then = mode_weights(saved_fixed[k_freeze] / math.sqrt(lam[k_freeze - 1]))
 early = slice(1, k_freeze // 10)  # the recorded points before k_freeze (every 10th step)
-print(f"mean RMS distance to the nearest mode before step {k_freeze}: "
-      f"fixed-step dilation {np.mean(spread_fixed[early]):.2f}, ULA {np.mean(spread_ula[early]):.2f}")
+print(
+    f"mean RMS distance to the nearest mode before step {k_freeze}: "
+    f"fixed-step dilation {np.mean(spread_fixed[early]):.2f}, ULA {np.mean(spread_ula[early]):.2f}"
+)
 print(f"at the end: fixed-step dilation {spread_fixed[-1]:.2f}, ULA {spread_ula[-1]:.2f}")
 print(f"eta_k falls below sigma^2 (half the limit) at step {k_freeze} of {n_steps}")
-print(f"mode weights (target coordinates) then: {basins_then.round(3)}, at the end: {fixed_end_weights.round(3)}")
+print(
+    f"mode weights (target coordinates) then: {basins_then.round(3)}, "
+    f"at the end: {fixed_end_weights.round(3)}"
+)
 
 # %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(6.8, 2.9))
@@ -674,12 +773,14 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The fixed-step run starts at the stability limit, and in the target's coordinates its particles
-# spread to several units from any mode centre, far beyond ULA's $\sigma\sqrt2 \approx 0.71$: the
-# random walk of {eq}`eq-ula-gaussian`. The spread collapses as $\eta_k$ falls, and by the step
-# marked in grey, where $\eta_k$ drops below half the limit, the mode weights printed above are
-# already close to the final ones. The path did not move particles between basins late in the
-# run; the large early steps did. This supports the conjecture.
+# The fixed-step run starts at the stability limit. In the target's coordinates its particles
+# stay on average about twice as far from their nearest mode centre as ULA's (printed above) while
+# $\eta_k$ is large, instead of settling at the exact value $\sigma\sqrt2 \approx 0.71$: the
+# random walk of {eq}`eq-ula-gaussian` at work. The spread falls back to ULA's as $\eta_k$ falls,
+# and at the step marked in grey, where $\eta_k$ drops below half the limit, the mode weights
+# printed above are already the final ones. No particle changed basin after that, although the
+# path still had most of its steps to go; the large early steps did all the work. This supports
+# the conjecture.
 #
 # ### The step-size window
 #
@@ -717,58 +818,81 @@ for rule in step_rules:
             "MMD": np.nan if diverged else mmd(x_end, exact[:n_window], MODE_SCALE),
             "largest": np.inf if diverged else largest,
         }
+# The same fixed-step run at lambda_0 = h / 2 sigma^2 on a grid linear in lambda, for comparison.
+lam_linear = np.linspace(LAM_0, 1.0, n_steps)
+x_linear, _ = annealed_langevin(
+    np.zeros((n_window, 2)),
+    lambda x, k: dilation_score(x, lam_linear[k]),
+    np.full(n_steps, STEP),
+    np.random.default_rng(seed),
+)
 
 # %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(6.8, 2.9))
-ratio = STEP / np.array(lam0_values) / EDGE
 for i, rule in enumerate(step_rules):
-    third = [window[(rule, v)]["third"] for v in lam0_values]
-    mmds = [window[(rule, v)]["MMD"] for v in lam0_values]
-    axes[0].semilogx(ratio, third, "o-", color=f"C{i + 3}", label=rule)
-    axes[1].semilogx(ratio, mmds, "o-", color=f"C{i + 3}", label=rule)
+    for ax, key in zip(axes, ["third", "MMD"]):
+        values = [window[(rule, v)][key] for v in lam0_values]
+        ax.semilogx(lam0_values, values, "o-", color=f"C{i + 3}", label=rule)
+diverged = [v for v in lam0_values if window[("fixed step", v)]["diverged"]]
 for ax in axes:
-    ax.axvline(1.0, color="k", ls=":", lw=0.8)
-    ax.set_xlabel("$\\eta_0 / 2\\sigma^2 = h / (2\\sigma^2 \\lambda_0)$")
+    ax.axvline(LAM_0, color="k", ls=":", lw=0.8, label="$\\lambda_0 = h/2\\sigma^2$")
+    ax.set_xlabel("$\\lambda_0$ (fixed $h = 0.05$)")
+if diverged:
+    axes[0].plot(diverged, np.zeros(len(diverged)), "x", color="C3", ms=9, label="diverged")
 axes[0].axhline(0.25, color="0.5", lw=0.8, ls="--", label="exact: 0.25")
 axes[0].set_ylabel("weight of 3rd-fullest mode")
 axes[0].set_title("Mode coverage", fontsize=10)
 axes[0].legend(fontsize=7)
-axes[1].axhline(final["exact (second draw)"]["MMD"], color="0.5", lw=0.8, ls="--", label="exact samples")
 axes[1].set_ylabel("MMD (ℓ = 1) to exact samples")
-axes[1].set_title("MMD", fontsize=10)
-axes[1].legend(fontsize=7)
-fig.suptitle("Fixed-step dilation path vs step ∝ λ, over the first effective step", fontsize=10)
+axes[1].set_title("MMD (exact samples: about 0)", fontsize=10)
+fig.suptitle("Dilation path: fixed step vs step ∝ λ, over the start of the path", fontsize=10)
 fig.tight_layout()
 plt.show()
 for lam_0 in lam0_values:
     r = window[("fixed step", lam_0)]
     print(
         f"fixed step, lambda_0 = {lam_0:<5}: eta_0 / 2 sigma^2 = {STEP / lam_0 / EDGE:5.2f}, "
-        + ("diverged (overflow)" if r["diverged"] else
-           f"weights {np.array2string(r['weights'], precision=2)}, largest |x| {r['largest']:.2g}")
+        + (
+            "diverged (overflow)"
+            if r["diverged"]
+            else f"weights {np.array2string(r['weights'], precision=2)}, "
+            f"largest |x| {r['largest']:.2g}"
+        )
     )
+print(f"fixed step, lambda_0 = {LAM_0}, linear grid: weights {mode_weights(x_linear).round(2)}")
 
 # %% [markdown]
 # With a step proportional to $\lambda$ nothing depends on $\lambda_0$: the effective step is $h$
-# throughout and the particles collapse onto mode 0 at every setting. With a fixed step the
-# coverage appears only near $\eta_0 = 2\sigma^2$ (the dotted line). When $\eta_0$ is half the limit
-# or less ($\lambda_0 \ge 0.2$) the runs collapse like ULA. Beyond the limit the early steps are
-# unstable: the largest $|x|$ printed above grows by orders of magnitude before the steps shrink
-# back into the stable range, and only then do the particles fall into the modes. They happen to
-# come back because far from the modes this target's score is linear, so the divergence is
-# geometric and reversible; for a target with heavier tails, or with fewer steps, such runs
-# would overflow. The useful window is narrow, and to find it one must know the
-# curvature $1/\sigma^2$ of the narrowest mode, which is exactly what is unknown for a
-# general target.
+# throughout, and the particles collapse onto mode 0 at every setting. With a fixed step the
+# coverage appears only near $\lambda_0 = h/(2\sigma^2) = 0.1$ (the dotted line), where the first
+# effective step $\eta_0 = h/\lambda_0$ sits at the stability limit:
+#
+# - at half the limit or less ($\lambda_0 \ge 0.2$) the runs collapse like ULA, and already at
+#   $\lambda_0 = 0.125$ the third mode is nearly empty;
+# - at $\lambda_0 = 0.1$ and $0.09$ ($\eta_0$ at 1.0 and 1.1 times the limit) three modes fill and
+#   mode 3 gets a few per cent;
+# - further beyond the limit ($\lambda_0 \le 0.08$) the first steps are unstable: the particles
+#   are flung out by many orders of magnitude and, with this many steps beyond the limit,
+#   overflow (marked "diverged"). With fewer steps (fast mode) the run at 0.08 can come back, but
+#   only because this target's score is linear far from its modes, so the blow-up is geometric
+#   and reversible; a target with heavier tails would not forgive it.
+#
+# The useful window is narrow, and to find it one must know the curvature $1/\sigma^2$ of the
+# narrowest mode, which is exactly what is unknown for a general target. The grid of $\lambda$
+# matters too: a grid linear in $\lambda$ spends fewer steps near the limit than our log-uniform
+# one, and its run (last line printed above) covers the modes less evenly.
 
 # %% [markdown]
 # ## Claim check
 #
-# The rows assert what held for seeds 0–4 in fast mode and 0–2 in full mode. The thresholds were
-# fixed before these runs: three modes with at least 10 % each, an MMD at least halved, ULA's
-# collapse above 95 %. The first row is the paper's central claim in its only reproducing setting
-# (fixed step at the edge of stability); the "instead" rows record why it reproduces there and
-# nowhere else.
+# The rows assert what held for seeds 0–4 and 7 in fast mode and 0–2 in full mode. The paper
+# rows' thresholds were fixed before this chapter's runs, from a prototype: three modes with at
+# least 10 % each, MMD and KL at least halved against the best baseline, ULA's collapse above
+# 95 %. The MMD row uses the kernel width $\ell = 1$ rather than the median width we first planned,
+# for the reason given with the table above; at the median width the MMD is not halved. The
+# thresholds of the "instead" rows were set after the prototype, with a margin. The first row is
+# the paper's central claim in the only setting where it reproduces (a fixed step starting at
+# the edge of stability); the "instead" rows record why it reproduces there and nowhere else.
 
 # %%
 baselines = ["ULA from origin", "ULA from N(0, I)", "geometric path"]
@@ -780,7 +904,7 @@ utils.check_claims(
     "10",
     [
         utils.Claim(
-            "Dilation path, fixed step, lambda_0 = h/2sigma^2: weight of its third-fullest mode (of 4)",
+            "Dilation path, fixed step, lambda_0 = h/2sigma^2: weight of its 3rd-fullest mode of 4",
             "n/a (modes covered faster than ULA; figures only)",
             np.sort(fixed["weights"])[-3],
             ">=",
@@ -852,20 +976,22 @@ utils.check_claims(
             kind="instead",
         ),
     ],
-    headline="Langevin along the dilation path, whose score is explicit, covers the modes of a multimodal target "
-    "better than classical alternatives",
+    headline=(
+        "Langevin along the dilation path, whose score is explicit, covers the modes of a "
+        "multimodal target better than classical alternatives"
+    ),
     verdict="partly reproduced",
 )
 
 # %% [markdown]
 # The explicit score is right, and the observation of the notes about ULA from the origin holds.
 # The paper's comparison reproduces in one setting only: a fixed step whose first effective
-# value sits at ULA's stability limit, where the dilation path beats ULA and the geometric path by
-# a wide margin on mode weights, MMD, Sinkhorn and KL. With the step proportional to $\lambda$
-# it is ULA from the origin, and collapses with it; with a fixed step that starts at half the
-# stability limit it collapses too. And where it works, plain ULA with the same shrinking steps
-# works as well: the coverage comes from the step schedule, not from the path. The verdict is
-# therefore "partly reproduced".
+# value sits near ULA's stability limit (within about 10 %). There the dilation path beats ULA and
+# the geometric path by a wide margin on mode weights, MMD and KL, and by less on $W_2$. With the
+# step proportional to $\lambda$ it is ULA from the origin, and collapses with it; with a fixed
+# step that starts at half the stability limit it collapses too. And where it works, plain ULA
+# with the same decreasing steps works as well: the coverage comes from the step schedule, not
+# from the path. The verdict is therefore "partly reproduced".
 
 # %% [markdown]
 # ## Explore
@@ -880,11 +1006,13 @@ utils.check_claims(
 def plot_window(lambda_0: float = 0.1, step_rule: str = "fixed step") -> plt.Figure:
     """Final particles and mode weights of the dilation path for one lambda_0 and step rule."""
     run = window[(step_rule, lambda_0)]
-    fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.0), gridspec_kw={"width_ratios": [1.3, 1]})
+    fig, axes = plt.subplots(1, 2, figsize=(6.8, 2.7), gridspec_kw={"width_ratios": [1.3, 1]})
     ax = axes[0]
     draw_target(ax, alpha=0.6)
     if run["diverged"]:
-        ax.text(-1, -2, "diverged:\nthe particles\noverflowed", ha="center", fontsize=10, color="C3")
+        ax.text(
+            -1, -2, "diverged:\nthe particles\noverflowed", ha="center", fontsize=10, color="C3"
+        )
     else:
         ax.scatter(*run["x"].T, s=3, color="C3")
     ax.set_xlabel("$x_1$")
@@ -909,12 +1037,13 @@ plot_window()
 plt.show()
 
 # %%
-utils.explore(plot_window, lambda_0=lam0_values, step_rule=step_rules)
+explore_lam0 = [0.05, 0.08, 0.09, 0.1, 0.11, 0.125, 0.2, 0.5]  # a subset keeps the page small
+utils.explore(plot_window, lambda_0=explore_lam0, step_rule=step_rules)
 
 # %% [markdown]
-# Things to try: with the fixed step, move $\lambda_0$ from 1 down to 0.1 and watch modes 1 and 2
-# fill as $\eta_0$ approaches the limit; below 0.1 the first steps are unstable, and the weights
-# change again. Then switch to "step ∝ λ": every setting collapses onto mode 0.
+# Things to try: with the fixed step, move $\lambda_0$ from 0.5 down to 0.1 and watch modes 1 and 2
+# fill as $\eta_0$ approaches the limit; below 0.1 the first steps are unstable, and the runs
+# overflow. Then switch to "step ∝ λ": every setting collapses onto mode 0.
 
 # %% [markdown]
 # ## Exercises
@@ -953,6 +1082,7 @@ def ula_stationary_variance(sigma, h):
 # ```{solution-end}
 # ```
 
+
 # %% tags=["check", "remove-input"]
 def _simulated_ula_variance(sigma, h, n=20000, steps=400):
     y = np.zeros(n)
@@ -965,7 +1095,8 @@ def _simulated_ula_variance(sigma, h, n=20000, steps=400):
 utils.check_that(
     "ch10-ex1",
     lambda: all(
-        abs(float(ula_stationary_variance(s, f * s**2)) / _simulated_ula_variance(s, f * s**2) - 1) < 0.05
+        abs(float(ula_stationary_variance(s, f * s**2)) / _simulated_ula_variance(s, f * s**2) - 1)
+        < 0.05
         for s, f in ((1.0, 0.3), (0.5, 1.2), (2.0, 1.6))
     ),
     "ula_stationary_variance agrees with long ULA simulations within 5 % at three settings",
@@ -974,7 +1105,10 @@ utils.check_that(
 utils.check_function(
     "ch10-ex1",
     ula_stationary_variance,
-    [((s, h), s**2 / (1 - h / (2 * s**2))) for s, h in ((1.0, 0.1), (0.5, 0.3), (2.0, 7.0), (0.3, 0.01))],
+    [
+        ((s, h), s**2 / (1 - h / (2 * s**2)))
+        for s, h in ((1.0, 0.1), (0.5, 0.3), (2.0, 7.0), (0.3, 0.01))
+    ],
     rtol=1e-10,
 )
 ### END HIDDEN TESTS
@@ -1007,24 +1141,27 @@ def centred_dilation_score(x, lam, c):
 
 ### BEGIN SOLUTION
 centre = MEANS.mean(0)
-x_centred_run, _ = annealed_langevin(
+x_centred_run = annealed_langevin(
     np.tile(centre, (n_window, 1)),
     lambda x, k: centred_dilation_score(x, lam[k], centre),
     np.full(n_steps, STEP),
     np.random.default_rng(seed),
-)
+)[0]
 centred_weights = mode_weights(x_centred_run)
 ### END SOLUTION
-print(f"centre {centre}: mode weights {centred_weights.round(3)} (from the origin: {fixed['weights'].round(3)})")
+print(f"from the mixture's mean {MEANS.mean(0)}: mode weights {centred_weights.round(3)}")
+print(f"from the origin (the experiment above): mode weights {fixed['weights'].round(3)}")
 
 # %% [markdown]
 # The change of variables gives $\mu_\lambda(x) = \lambda^{-d/2}\pi(c + (x-c)/\sqrt\lambda)$ and
 # the score $\lambda^{-1/2}\,s(c + (x-c)/\sqrt\lambda)$. The rescaling argument carries over
 # with $y = c + (x-c)/\sqrt\lambda$: ULA on $\pi$ with step $h/\lambda_k$, shrinking toward $c$.
-# The centre decides which modes the early random walk reaches first, so the weights change: from
-# the mixture's mean, $(-0.25, -0.75)$, the particles reach different basins than from the
-# origin, and the weights printed above differ from the origin's. Nothing in the method tells us
-# where to put $c$ for a target we cannot see.
+# From the mixture's mean, $(-0.25, -0.75)$, the weights printed above differ from the origin's by
+# a few hundredths. With 400 particles a weight of about $0.25$ has a sampling error of
+# $\sqrt{0.25 \cdot 0.75/400} \approx 0.02$, and the difference of two independent runs about
+# 0.03, so such differences say little; mode 3 stays nearly empty from either centre. Moving the centre does not fix the coverage: the step schedule
+# decides it. (A centre far from every mode would behave differently; nothing in the method tells
+# us where to put $c$ for a target we cannot see.)
 #
 # ```{solution-end}
 # ```
@@ -1033,8 +1170,14 @@ print(f"centre {centre}: mode weights {centred_weights.round(3)} (from the origi
 _x_probe = np.random.default_rng(8).uniform(-6, 6, size=(50, 2))
 utils.check_that(
     "ch10-ex2",
-    lambda: np.allclose(centred_dilation_score(_x_probe, 1.0, np.array([3.0, -2.0])), score_target(_x_probe))
-    and np.allclose(centred_dilation_score(_x_probe, 0.3, np.zeros(2)), dilation_score(_x_probe, 0.3)),
+    lambda: (
+        np.allclose(
+            centred_dilation_score(_x_probe, 1.0, np.array([3.0, -2.0])), score_target(_x_probe)
+        )
+        and np.allclose(
+            centred_dilation_score(_x_probe, 0.3, np.zeros(2)), dilation_score(_x_probe, 0.3)
+        )
+    ),
     "at lambda = 1 the score is the target's for any centre, and at c = 0 it is the dilation score",
 )
 utils.check_that(
@@ -1043,7 +1186,11 @@ utils.check_that(
     "centred_weights holds four fractions that sum to 1",
 )
 ### BEGIN HIDDEN TESTS
-for _lam, _c in ((0.2, np.array([-0.25, -0.75])), (0.05, np.array([2.0, 1.0])), (0.7, np.array([-3.0, 4.0]))):
+for _lam, _c in (
+    (0.2, np.array([-0.25, -0.75])),
+    (0.05, np.array([2.0, 1.0])),
+    (0.7, np.array([-3.0, 4.0])),
+):
     utils.check_array(
         "ch10-ex2",
         centred_dilation_score(_x_probe, _lam, _c),
@@ -1052,7 +1199,9 @@ for _lam, _c in ((0.2, np.array([-0.25, -0.75])), (0.05, np.array([2.0, 1.0])), 
     )
 _reference_run, _ = annealed_langevin(
     np.tile(MEANS.mean(0), (n_window, 1)),
-    lambda x, k: score_target(MEANS.mean(0) + (x - MEANS.mean(0)) / math.sqrt(lam[k])) / math.sqrt(lam[k]),
+    lambda x, k: (
+        score_target(MEANS.mean(0) + (x - MEANS.mean(0)) / math.sqrt(lam[k])) / math.sqrt(lam[k])
+    ),
     np.full(n_steps, STEP),
     np.random.default_rng(seed),
 )
@@ -1081,7 +1230,7 @@ def geometric_mode_weights(beta):
     """Weights of the four components of nu^(1 - beta) pi^beta for well separated modes."""
     ### BEGIN SOLUTION
     # Product of exp(-a|x|^2/2) and exp(-b|x - m|^2/2), a = 1 - beta, b = beta / sigma^2: a Gaussian
-    # of precision a + b, times exp(-a b |m|^2 / (2 (a + b))); the other factors are equal for all k.
+    # of precision a + b, times exp(-a b |m|^2 / (2 (a + b))); other factors are equal for all k.
     a, b = 1 - beta, beta / SIGMA**2
     log_w = beta * np.log(WEIGHTS) - a * b * (MEANS**2).sum(1) / (2 * (a + b))
     return np.exp(log_w - logsumexp(log_w))
@@ -1099,7 +1248,7 @@ print("beta = 0.9:", geometric_mode_weights(0.9).round(6))
 # Gaussian in the distance of the mode from the proposal's centre: at $\beta = 0.5$ the factor is
 # $e^{-0.2|m_k|^2}$, and modes 1–3, at $|m_k|^2 = 36, 49, 73$, get almost nothing. By the time
 # $\beta$ is large enough to give them their share, the particles are already in mode 0 and
-# cannot cross the barrier {cite}`chehab2025geometric`.
+# cannot cross the barrier {cite}`chehab2025provable`.
 #
 # ```{solution-end}
 # ```
@@ -1107,20 +1256,26 @@ print("beta = 0.9:", geometric_mode_weights(0.9).round(6))
 # %% tags=["check", "remove-input"]
 utils.check_that(
     "ch10-ex3",
-    lambda: np.shape(geometric_mode_weights(0.5)) == (4,)
-    and all(abs(float(np.sum(geometric_mode_weights(b))) - 1) < 1e-9 for b in (0.2, 0.5, 0.8))
-    and np.allclose(geometric_mode_weights(1.0), WEIGHTS),
+    lambda: (
+        np.shape(geometric_mode_weights(0.5)) == (4,)
+        and all(abs(float(np.sum(geometric_mode_weights(b))) - 1) < 1e-9 for b in (0.2, 0.5, 0.8))
+        and np.allclose(geometric_mode_weights(1.0), WEIGHTS)
+    ),
     "the weights have shape (4,), sum to 1, and equal the target's weights at beta = 1",
 )
+
+
 ### BEGIN HIDDEN TESTS
 def _geometric_weights_by_quadrature(beta):
     """Weights of the components of nu^(1-beta) (w_k N_k)^beta by a fine grid sum."""
-    g = np.linspace(-14, 12, 1301)
+    g = np.linspace(-14, 12, 801)
     gx, gy = np.meshgrid(g, g)
     pts = np.stack([gx.ravel(), gy.ravel()], 1)
     out = []
     for m, w in zip(MEANS, WEIGHTS):
-        log_f = -(1 - beta) * (pts**2).sum(1) / 2 + beta * (np.log(w) - ((pts - m) ** 2).sum(1) / (2 * SIGMA**2))
+        log_f = -(1 - beta) * (pts**2).sum(1) / 2 + beta * (
+            np.log(w) - ((pts - m) ** 2).sum(1) / (2 * SIGMA**2)
+        )
         out.append(logsumexp(log_f))
     out = np.array(out)
     return np.exp(out - logsumexp(out))
@@ -1156,6 +1311,7 @@ utils.check_function(
 # :class: dropdown
 # ```
 
+
 # %% tags=["solution"]
 ### BEGIN SOLUTION
 def convolution_score(x, lam_k):
@@ -1176,8 +1332,10 @@ for lam_0 in (1e-3, 1e-2):
         steps,
         np.random.default_rng(seed),
     )
-    print(f"convolution path, lambda_0 = {lam_0}: mode weights {mode_weights(x_conv).round(3)}, "
-          f"MMD {mmd(x_conv, exact[:n_window], MODE_SCALE):.3f}")
+    print(
+        f"convolution path, lambda_0 = {lam_0}: mode weights {mode_weights(x_conv).round(3)}, "
+        f"MMD {mmd(x_conv, exact[:n_window], MODE_SCALE):.3f}"
+    )
 ### END SOLUTION
 
 # %% [markdown]
@@ -1207,8 +1365,8 @@ for lam_0 in (1e-3, 1e-2):
 #   nearest mode, as ULA does; this may be what the notes mean by the adaptive step "shifting
 #   the distribution" (a conjecture: we could not read the paper's rule).
 # - With a fixed step whose first effective value sits at ULA's stability limit $2\sigma^2$, it
-#   covers three of four modes and beats ULA and the geometric path by a wide margin on MMD,
-#   Sinkhorn and KL. ULA with the same shrinking steps and no path does equally well: the
+#   covers three of four modes and beats ULA and the geometric path by a wide margin on MMD and
+#   KL (by less on $W_2$). ULA with the same decreasing steps and no path does equally well: the
 #   coverage is a discretisation effect, and it needs the narrowest mode's curvature to tune.
 #   The farthest mode stays almost empty, so the weights are not the target's.
 # - The kernel Stein discrepancy, one of the four distances of the notes, cannot see missing
@@ -1220,9 +1378,9 @@ for lam_0 in (1e-3, 1e-2):
 #   could not confirm. Where the paper goes further: it places the dilation path among
 #   convolution paths, whose scores it would otherwise estimate by Monte Carlo.
 #
-# Related work: annealed Langevin with noise-conditional scores {cite}`song2019ncsn` made these
+# Related work: annealed Langevin with noise-conditional scores {cite}`song2019generative` made these
 # paths popular in generative modelling; the geometric path's limitations are analysed by the same
-# authors {cite}`chehab2025geometric`. From the seminar's reading list, Denoising MCMC
+# authors {cite}`chehab2025provable`. From the seminar's reading list, Denoising MCMC
 # {cite}`kim2022dmcmc` runs MCMC on data and noise level jointly before solving a diffusion ODE,
 # another way to let an MCMC chain travel where barriers are low. Chapter 09 studies adaptive
 # step sizes for Langevin dynamics, and chapters 11–13 reuse this chapter's distances.

@@ -4,11 +4,13 @@ import math
 
 import numpy as np
 import pytest
+import scipy.special
 import scipy.stats
 import torch
 
 from utils.distances import (
     as_samples,
+    kde_log_density,
     kl_kde,
     ksd,
     ksd2,
@@ -79,8 +81,13 @@ def test_mmd2_of_shifted_gaussians_matches_closed_form(d, shift, bandwidth):
     # standard errors of the exact value.
     mean = np.zeros(d)
     mean[0] = shift
-    exact = 2 * (gaussian_expected_kernel(0.0, bandwidth, d) - gaussian_expected_kernel(shift, bandwidth, d))
-    values = [mmd2(gaussian_samples(400, np.zeros(d), s), gaussian_samples(400, mean, 100 + s), bandwidth) for s in range(30)]
+    exact = 2 * (
+        gaussian_expected_kernel(0.0, bandwidth, d) - gaussian_expected_kernel(shift, bandwidth, d)
+    )
+    values = [
+        mmd2(gaussian_samples(400, np.zeros(d), s), gaussian_samples(400, mean, 100 + s), bandwidth)
+        for s in range(30)
+    ]
     assert abs(np.mean(values) - exact) < 4 * np.std(values) / math.sqrt(30)
     assert abs(np.mean(values) - exact) < 0.1 * exact
 
@@ -108,7 +115,9 @@ def test_mmd_validates_arguments():
 def test_wasserstein_1d_matches_scipy_and_sorted_samples():
     rng = np.random.default_rng(6)
     x, y = rng.standard_normal(300), 2.0 * rng.standard_normal(300) + 1.0
-    assert wasserstein(x[:, None], y[:, None], p=1) == pytest.approx(scipy.stats.wasserstein_distance(x, y), rel=1e-9)
+    assert wasserstein(x[:, None], y[:, None], p=1) == pytest.approx(
+        scipy.stats.wasserstein_distance(x, y), rel=1e-9
+    )
     w2_sorted = math.sqrt(np.mean((np.sort(x) - np.sort(y)) ** 2))
     assert wasserstein(x[:, None], y[:, None], p=2) == pytest.approx(w2_sorted, rel=1e-9)
 
@@ -164,9 +173,38 @@ def test_kl_kde_in_two_dimensions_with_an_exact_density():
     x = gaussian_samples(2000, [0.0, 0.0], 13)
     target = scipy.stats.multivariate_normal(m, s)
     assert kl_kde(x, log_prob=target.logpdf) == pytest.approx(exact, abs=0.08)
-    assert kl_kde(torch.tensor(x), log_prob=lambda z: torch.tensor(target.logpdf(z))) == pytest.approx(
-        kl_kde(x, log_prob=target.logpdf), rel=1e-12
-    )
+    assert kl_kde(
+        torch.tensor(x), log_prob=lambda z: torch.tensor(target.logpdf(z))
+    ) == pytest.approx(kl_kde(x, log_prob=target.logpdf), rel=1e-12)
+
+
+def test_isotropic_kde_matches_scipy_gaussian_kde_when_the_kernels_agree():
+    # With isotropic data covariance forced to the identity, gaussian_kde's kernel is factor^2 I.
+    rng = np.random.default_rng(21)
+    data = rng.standard_normal((400, 2))
+    data = (data - data.mean(0)) @ np.linalg.inv(
+        np.linalg.cholesky(np.cov(data.T))
+    ).T  # covariance exactly I
+    points = rng.standard_normal((50, 2)) * 2
+    kde = scipy.stats.gaussian_kde(data.T, bw_method=0.3)
+    assert np.allclose(kde.covariance, 0.09 * np.eye(2))
+    assert np.allclose(kde_log_density(data, points, 0.3), kde.logpdf(points.T), rtol=1e-10)
+
+
+def test_kl_kde_with_a_fixed_bandwidth_sees_missing_modes():
+    # Two far-apart modes of width 0.5: exact samples give KL near 0, samples of one mode log 2.
+    rng = np.random.default_rng(22)
+    centres = np.array([[-5.0, 0.0], [5.0, 0.0]])
+
+    def log_q(z):
+        sq = ((z[:, None, :] - centres[None]) ** 2).sum(-1)
+        return scipy.special.logsumexp(-sq / 0.5, axis=1) - math.log(2 * 2 * math.pi * 0.25)
+
+    exact = centres[rng.integers(0, 2, 1000)] + 0.5 * rng.standard_normal((1000, 2))
+    one_mode = centres[0] + 0.5 * rng.standard_normal((1000, 2))
+    assert abs(kl_kde(exact, log_prob=log_q, bandwidth=0.25)) < 0.08
+    assert kl_kde(one_mode, log_prob=log_q, bandwidth=0.25) == pytest.approx(math.log(2), abs=0.08)
+    assert kl_kde(exact, log_prob=log_q) < -0.3  # Scott's rule over-smooths the two-mode sample
 
 
 def test_kl_kde_validates_arguments():
@@ -179,6 +217,10 @@ def test_kl_kde_validates_arguments():
         kl_kde(x, log_prob=lambda z: z)
     with pytest.raises(ValueError, match="degenerate"):
         kl_kde(np.zeros((20, 2)), x)
+    with pytest.raises(ValueError, match="not both"):
+        kl_kde(x, x, bandwidth=1.0, bw_method=0.5)
+    with pytest.raises(ValueError, match="positive finite"):
+        kl_kde(x, x, bandwidth=0.0)
 
 
 # ---------------------------------------------------------------- kernel Stein discrepancy
@@ -213,11 +255,14 @@ def test_stein_kernel_matches_autograd(kernel):
         for j in range(5):
             a = torch.tensor(pts[i], requires_grad=True)
             b = torch.tensor(pts[j], requires_grad=True)
-            # u(a, b) = sum_l d/da_l d/db_l [k p(a) p(b)] / (p(a) p(b)), with f = k exp(log p(a) + log p(b)).
+            # u(a, b) = sum_l d/da_l d/db_l [k p(a) p(b)] / (p(a) p(b)): differentiate
+            # f = k exp(log p(a) + log p(b) - its value), so that f = k at the point.
             log_pp = mixture_log_prob_torch(a[None])[0] + mixture_log_prob_torch(b[None])[0]
             f = k(a, b) * torch.exp(log_pp - log_pp.detach())
             (grad_b,) = torch.autograd.grad(f, b, create_graph=True)
-            total = sum(torch.autograd.grad(grad_b[m], a, retain_graph=True)[0][m] for m in range(2))
+            total = sum(
+                torch.autograd.grad(grad_b[m], a, retain_graph=True)[0][m] for m in range(2)
+            )
             expected[i, j] = total.item()
     got = stein_kernel_matrix(pts, mixture_score, h, kernel=kernel)
     assert np.allclose(got, expected, rtol=1e-10, atol=1e-12)

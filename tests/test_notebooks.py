@@ -233,3 +233,10 @@ def test_chapter_title_is_its_name_in_chapters_yml(source):
     assert title == f"# {number} · {listed[number]}", (
         f"{source.name}: the title must be '# {number} · {listed[number]}' (book/chapters.yml), found {title!r}"
     )
+
+
+@pytest.mark.parametrize("source", template_gate(CHAPTERS))
+def test_paper_card_has_one_format(source):
+    card = jupytext.read(source).cells[0].source
+    for field in ("**Paper.**", "**Summary.**", "**What the seminar notes claim.**", "**Run time:**"):
+        assert field in card, f"{source.name}: the card needs a paragraph starting {field} (see 04 or 10)"

@@ -45,6 +45,18 @@ def test_site_builds_with_warnings_as_errors(site_build):
     assert (HTML / "_static" / "mathjax" / "tex-mml-chtml.js").exists(), "MathJax was not vendored: run `npm ci`"
 
 
+def test_exercises_and_equations_number_within_each_chapter(site_build):
+    """Exercise K of chapter NN is the one labelled chNN-exK, and a chapter's first equation is (1)."""
+    import re
+
+    for page in sorted((HTML / "notebooks").glob("[0-9][0-9]_*.html")):
+        text = page.read_text()
+        numbers = [int(n) for n in re.findall(r'<span class="caption-number">Exercise (\d+) </span>', text)]
+        assert numbers == list(range(1, len(numbers) + 1)) and numbers, f"{page.name}: exercises numbered {numbers}"
+        equations = [int(n) for n in re.findall(r'<span class="eqno">\((\d+)\)', text)]
+        assert not equations or equations[0] == 1, f"{page.name}: the first equation is ({equations[0]})"
+
+
 def test_scoreboard_lists_every_chapter(site_build):
     text = (ROOT / "book" / "scoreboard.md").read_text()
     for number in ["00"] + [f"{i:02d}" for i in range(1, 14)]:

@@ -199,8 +199,10 @@ grid_size, n_modes, width = 32, 8, utils.pick(16, 20)
 n_epochs, batch_size, learning_rate = utils.pick(10, 20), 20, utils.pick(5e-3, 3e-3)
 latent_radius = 0.375  # the disc |w| <= 1 fills [0.125, 0.875]^2 of the latent torus
 box_radius = 1.5  # physical points satisfy |x| <= 1.45; the Cartesian grid covers [-1.5, 1.5]^2
-print(f"{n_train} train / {n_test} test domains, {n_boundary + n_interior} nodes each, "
-      f"{grid_size}x{grid_size} grids, {n_modes} modes, width {width}, {n_epochs} epochs")
+print(
+    f"{n_train} train / {n_test} test domains, {n_boundary + n_interior} nodes each, "
+    f"{grid_size}x{grid_size} grids, {n_modes} modes, width {width}, {n_epochs} epochs"
+)
 
 # %% [markdown]
 # ## Implementation from scratch
@@ -225,10 +227,15 @@ data_seconds = time.perf_counter() - t_start
 # Checks of the data: one-to-one maps, boundary values met, the series converged.
 theta = np.linspace(0, 2 * np.pi, 721)
 min_re_derivative = conformal_derivative(np.exp(1j * theta), coeffs).real.min()
-boundary_error = np.abs(u[:, :n_boundary] - boundary_data(z[:, :n_boundary].real, z[:, :n_boundary].imag)).max()
+boundary_error = np.abs(
+    u[:, :n_boundary] - boundary_data(z[:, :n_boundary].real, z[:, :n_boundary].imag)
+).max()
 series_change = np.abs(laplace_dirichlet(w_ref, coeffs[:50], n_boundary=512) - u[:50]).max()
-print(f"{n_domains} exact solutions in {data_seconds:.2f} s | min Re F' on the circle {min_re_derivative:.3f} "
-      f"| boundary error {boundary_error:.1e} | change with 512 boundary samples {series_change:.1e}")
+print(
+    f"{n_domains} exact solutions in {data_seconds:.2f} s | "
+    f"min Re F' on the circle {min_re_derivative:.3f} "
+    f"| boundary error {boundary_error:.1e} | change with 512 boundary samples {series_change:.1e}"
+)
 assert min_re_derivative > 0 and boundary_error < 1e-12 and series_change < 1e-12
 
 # %% [markdown]
@@ -272,7 +279,9 @@ def wavenumbers(m: int) -> tuple[torch.Tensor, torch.Tensor]:
 def nudft_basis(xi: torch.Tensor, m: int) -> tuple[torch.Tensor, torch.Tensor]:
     """cos and sin of 2 pi <k, xi_j>: latent points xi (..., N, 2) -> two (..., N, 2m*m) tensors."""
     k1, k2 = wavenumbers(m)
-    phase = xi[..., 0, None, None] * k1[:, None].to(xi) + xi[..., 1, None, None] * k2[None, :].to(xi)
+    phase = xi[..., 0, None, None] * k1[:, None].to(xi) + xi[..., 1, None, None] * k2[None, :].to(
+        xi
+    )
     phase = 2 * math.pi * phase.flatten(-2)
     return torch.cos(phase), torch.sin(phase)
 
@@ -309,7 +318,9 @@ class SpectralWeights(nn.Module):
 
     def __init__(self, channels: int, m: int):
         super().__init__()
-        self.weight = nn.Parameter(torch.randn(channels, channels, 2 * m, m, dtype=torch.cfloat) / channels**2)
+        self.weight = nn.Parameter(
+            torch.randn(channels, channels, 2 * m, m, dtype=torch.cfloat) / channels**2
+        )
 
     def forward(self, coeff: torch.Tensor) -> torch.Tensor:
         return torch.einsum("bixy,ioxy->boxy", coeff, self.weight)
@@ -330,7 +341,7 @@ def modes_to_grid(coeff: torch.Tensor, s: int) -> torch.Tensor:
 
 
 class FourierLayer(nn.Module):
-    """One FNO layer on a uniform grid: K v + W v, with K v = irfft2(R * rfft2(v)) on the low modes."""
+    """One FNO layer on a uniform grid: K v + W v, K v = irfft2(R * rfft2(v)) on the low modes."""
 
     def __init__(self, channels: int, m: int):
         super().__init__()
@@ -344,7 +355,7 @@ class FourierLayer(nn.Module):
 
 
 class GeoFNO(nn.Module):
-    """Eq. (3): lift, NUDFT to an s x s latent grid, FNO layers, NUDFT back to the points, project."""
+    """Eq. (3): lift, NUDFT to an s x s latent grid, FNO layers, NUDFT back, project."""
 
     def __init__(self, in_features: int, width: int, m: int, s: int, n_layers: int = 3):
         super().__init__()
@@ -356,18 +367,24 @@ class GeoFNO(nn.Module):
         self.pointwise_out = nn.Linear(in_features, width)  # local path at the query points
         self.project = nn.Sequential(nn.Linear(width, 128), nn.GELU(), nn.Linear(128, 1))
         grid = torch.arange(s) / s
-        self.register_buffer("latent_grid", torch.stack(torch.meshgrid(grid, grid, indexing="ij"))[None])
+        self.register_buffer(
+            "latent_grid", torch.stack(torch.meshgrid(grid, grid, indexing="ij"))[None]
+        )
         self.grid_bias = nn.Conv2d(2, width, 1)  # a pointwise term on the latent grid
 
     def forward(self, features: torch.Tensor, basis) -> torch.Tensor:
-        """features (b, N, f) at the points; basis from nudft_basis of phi^{-1}(points) -> u (b, N)."""
+        """features (b, N, f); basis = nudft_basis(phi^{-1}(points)) -> u at the points (b, N)."""
         v = self.lift(features).transpose(1, 2)  # (b, width, N)
-        h = modes_to_grid(self.spectral_in(nudft_forward(v, basis, self.m)), self.s)  # (b, width, s, s)
+        h = modes_to_grid(
+            self.spectral_in(nudft_forward(v, basis, self.m)), self.s
+        )  # (b, width, s, s)
         h = F.gelu(h + self.grid_bias(self.latent_grid))
         for layer in self.layers:
             h = F.gelu(layer(h))
         coeff = self.spectral_out(keep_modes(torch.fft.rfft2(h, norm="forward"), self.m))
-        out = nudft_inverse(coeff, basis) + self.pointwise_out(features).transpose(1, 2)  # (b, width, N)
+        out = nudft_inverse(coeff, basis) + self.pointwise_out(features).transpose(
+            1, 2
+        )  # (b, width, N)
         return self.project(F.gelu(out.transpose(1, 2))).squeeze(-1)
 
 
@@ -387,24 +404,28 @@ grid_x, grid_y = np.meshgrid(grid_axis, grid_axis, indexing="ij")
 
 
 def mesh_to_grid(nodes: np.ndarray, values: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Linear interpolation of node values onto the grid, nearest-node fill outside: (grid, mask)."""
+    """Node values -> grid: linear on the triangles, nearest node outside; returns (grid, mask)."""
     triangulation = mtri.Triangulation(nodes.real, nodes.imag, triangles)
     inside = triangulation.get_trifinder()(grid_x, grid_y) >= 0
     if values is None:
         return np.zeros_like(grid_x), inside
     grid = mtri.LinearTriInterpolator(triangulation, values)(grid_x, grid_y).filled(0.0)
-    _, nearest = cKDTree(np.stack([nodes.real, nodes.imag], 1)).query(np.stack([grid_x[~inside], grid_y[~inside]], 1))
+    _, nearest = cKDTree(np.stack([nodes.real, nodes.imag], 1)).query(
+        np.stack([grid_x[~inside], grid_y[~inside]], 1)
+    )
     grid[~inside] = values[nearest]
     return grid, inside
 
 
 def grid_to_mesh(grid: np.ndarray, nodes: np.ndarray) -> np.ndarray:
     """Bilinear interpolation of grid values at the nodes."""
-    return RegularGridInterpolator((grid_axis, grid_axis), grid)(np.stack([nodes.real, nodes.imag], 1))
+    return RegularGridInterpolator((grid_axis, grid_axis), grid)(
+        np.stack([nodes.real, nodes.imag], 1)
+    )
 
 
 class GridFNO(nn.Module):
-    """An ordinary 2-D FNO on the Cartesian grid: lift, Fourier layers, project (all pointwise convs)."""
+    """An ordinary 2-D FNO on the Cartesian grid: lift, Fourier layers, project."""
 
     def __init__(self, in_channels: int, width: int, m: int, n_layers: int = 4):
         super().__init__()
@@ -427,8 +448,10 @@ round_trip = np.array([grid_to_mesh(grids[j], z[j]) for j in range(n_domains)])
 interp_seconds = time.perf_counter() - t_start
 test = slice(n_train, n_domains)
 floor_error = relative_l2(round_trip[test], u[test])
-print(f"interpolation of {n_domains} samples in {interp_seconds:.1f} s; "
-      f"round-trip error of the exact solution (the floor): {floor_error.mean():.4f}")
+print(
+    f"interpolation of {n_domains} samples in {interp_seconds:.1f} s; "
+    f"round-trip error of the exact solution (the floor): {floor_error.mean():.4f}"
+)
 
 # %% [markdown]
 # The round trip, mesh to grid and back, applied to the *exact* solution already costs the printed
@@ -443,12 +466,15 @@ print(f"interpolation of {n_domains} samples in {interp_seconds:.1f} s; "
 
 # %%
 def relative_loss(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Mean over the batch of ||prediction - target|| / ||target|| (per sample, over the last axis)."""
-    return (torch.linalg.vector_norm(prediction - target, dim=-1) / torch.linalg.vector_norm(target, dim=-1)).mean()
+    """Batch mean of ||prediction - target|| / ||target||, per sample over the last axis."""
+    return (
+        torch.linalg.vector_norm(prediction - target, dim=-1)
+        / torch.linalg.vector_norm(target, dim=-1)
+    ).mean()
 
 
 def train(parameters, batch_loss, n_samples: int, epochs: int, seed: int) -> list[float]:
-    """Train by Adam with a one-cycle schedule; batch_loss(indices) gives the loss; returns epoch losses."""
+    """Adam with a one-cycle schedule on batch_loss(indices); returns the epoch losses."""
     parameters = list(parameters)
     generator = torch.Generator().manual_seed(seed)
     optimiser = torch.optim.Adam(parameters, lr=learning_rate)
@@ -477,11 +503,17 @@ def train(parameters, batch_loss, n_samples: int, epochs: int, seed: int) -> lis
 # %%
 features = torch.tensor(np.stack([z.real, z.imag], -1), dtype=torch.float32)  # (n_domains, N, 2)
 targets = torch.tensor(u, dtype=torch.float32)  # (n_domains, N)
-latent_given = torch.tensor(0.5 + latent_radius * np.stack([w_ref.real, w_ref.imag], -1), dtype=torch.float32)
+latent_given = torch.tensor(
+    0.5 + latent_radius * np.stack([w_ref.real, w_ref.imag], -1), dtype=torch.float32
+)
 basis_given = nudft_basis(latent_given, n_modes)  # one (N, 2m*m) pair shared by every domain
 latent_identity = 0.5 + latent_radius * features / box_radius  # (n_domains, N, 2)
-grid_inputs = torch.tensor(np.stack([masks, np.broadcast_to(grid_x, masks.shape), np.broadcast_to(grid_y, masks.shape)], 1),
-                           dtype=torch.float32)  # (n_domains, 3, s, s): mask, x, y
+grid_inputs = torch.tensor(
+    np.stack(
+        [masks, np.broadcast_to(grid_x, masks.shape), np.broadcast_to(grid_y, masks.shape)], 1
+    ),
+    dtype=torch.float32,
+)  # (n_domains, 3, s, s): mask, x, y
 grid_targets = torch.tensor(grids, dtype=torch.float32)
 test_index = torch.arange(n_train, n_domains)
 
@@ -500,15 +532,27 @@ check_rng = np.random.default_rng(info.seed + 100)
 points = check_rng.random((300, 2))
 values = check_rng.standard_normal(300)
 m_check = n_modes
-ours = nudft_forward(torch.tensor(values)[None, None], nudft_basis(torch.tensor(points), m_check), m_check)[0, 0].numpy()
-theirs = finufft.nufft2d1(2 * np.pi * points[:, 0], 2 * np.pi * points[:, 1], values.astype(complex),
-                          (2 * m_check, 2 * m_check), isign=-1, eps=1e-14) / len(values)  # modes -m..m-1 on both axes
+ours = nudft_forward(
+    torch.tensor(values)[None, None], nudft_basis(torch.tensor(points), m_check), m_check
+)[0, 0].numpy()
+theirs = finufft.nufft2d1(
+    2 * np.pi * points[:, 0],
+    2 * np.pi * points[:, 1],
+    values.astype(complex),
+    (2 * m_check, 2 * m_check),
+    isign=-1,
+    eps=1e-14,
+) / len(values)  # modes -m..m-1 on both axes
 k1_order = np.r_[np.arange(0, m_check), np.arange(-m_check, 0)]
 theirs_kept = theirs[k1_order + m_check][:, m_check:]  # rows in real-FFT order, k2 = 0..m-1
 forward_error = np.abs(ours - theirs_kept).max() / np.abs(theirs_kept).max()
 
-coeff = check_rng.standard_normal((2 * m_check, m_check)) + 1j * check_rng.standard_normal((2 * m_check, m_check))
-ours_back = nudft_inverse(torch.tensor(coeff)[None, None], nudft_basis(torch.tensor(points), m_check))[0, 0].numpy()
+coeff = check_rng.standard_normal((2 * m_check, m_check)) + 1j * check_rng.standard_normal(
+    (2 * m_check, m_check)
+)
+ours_back = nudft_inverse(
+    torch.tensor(coeff)[None, None], nudft_basis(torch.tensor(points), m_check)
+)[0, 0].numpy()
 # finufft wants all modes -m..m on both axes: add each kept mode and its complex conjugate at -k.
 # A k2 = 0 mode appears in our real part once, so it enters as half of itself plus half its conjugate.
 full = np.zeros((2 * m_check + 1, 2 * m_check + 1), dtype=complex)
@@ -517,7 +561,9 @@ for row, k1 in enumerate(k1_order):
         c = coeff[row, k2] * (0.5 if k2 == 0 else 1.0)
         full[k1 + m_check, k2 + m_check] += c
         full[-k1 + m_check, -k2 + m_check] += np.conj(c)
-theirs_back = finufft.nufft2d2(2 * np.pi * points[:, 0], 2 * np.pi * points[:, 1], full, isign=1, eps=1e-14)
+theirs_back = finufft.nufft2d2(
+    2 * np.pi * points[:, 0], 2 * np.pi * points[:, 1], full, isign=1, eps=1e-14
+)
 inverse_error = np.abs(ours_back - theirs_back.real).max() / np.abs(theirs_back).max()
 print(f"points -> modes: max relative difference to finufft type 1: {forward_error:.1e}")
 print(f"modes -> points: max relative difference to finufft type 2: {inverse_error:.1e}")
@@ -532,12 +578,14 @@ assert forward_error < 1e-12 and inverse_error < 1e-12
 
 # %%
 harmonic = laplace_dirichlet(w_ref, coeffs[:50], g=lambda x, y: x**3 - 3 * x * y**2 + 2 * y)
-harmonic_error = np.abs(harmonic - (z[:50].real ** 3 - 3 * z[:50].real * z[:50].imag ** 2 + 2 * z[:50].imag)).max()
+harmonic_error = np.abs(
+    harmonic - (z[:50].real ** 3 - 3 * z[:50].real * z[:50].imag ** 2 + 2 * z[:50].imag)
+).max()
 centres = z[:20, n_boundary::40]  # (20, 12) interior nodes, from the centre out to radius 0.96
 
 
 def max_discrete_laplacian(step: float) -> float:
-    """Largest five-point Laplacian of u over the centres, with spacing `step` in the physical plane."""
+    """Largest five-point Laplacian of u over the centres, spacing `step` in the physical plane."""
     stencil = centres[..., None] + step * np.array([0, 1, -1, 1j, -1j])  # (20, 12, 5)
     w_stencil = inverse_conformal_map(stencil.reshape(20, -1), coeffs[:20])
     u_stencil = laplace_dirichlet(w_stencil, coeffs[:20]).reshape(stencil.shape)
@@ -546,8 +594,11 @@ def max_discrete_laplacian(step: float) -> float:
 
 laplacian_coarse, laplacian_fine = max_discrete_laplacian(1e-2), max_discrete_laplacian(5e-3)
 print(f"harmonic boundary data reproduced to {harmonic_error:.1e}")
-print(f"max |five-point Laplacian of u|: {laplacian_coarse:.1e} at h = 0.01, {laplacian_fine:.1e} at h = 0.005 "
-      f"(ratio {laplacian_coarse / laplacian_fine:.2f}; a pure O(h^2) truncation error gives 4)")
+print(
+    f"max |five-point Laplacian of u|: {laplacian_coarse:.1e} at h = 0.01, "
+    f"{laplacian_fine:.1e} at h = 0.005 "
+    f"(ratio {laplacian_coarse / laplacian_fine:.2f}; a pure O(h^2) truncation error gives 4)"
+)
 assert harmonic_error < 1e-12 and laplacian_coarse / laplacian_fine > 3.5
 
 # %% [markdown]
@@ -570,7 +621,10 @@ mean_error = relative_l2(np.broadcast_to(u[train_slice].mean(0), u[test].shape),
 design = np.concatenate([z.real, z.imag, np.ones((n_domains, 1))], axis=1)  # (n_domains, 2N + 1)
 lstsq_coef = np.linalg.lstsq(design[train_slice], u[train_slice], rcond=None)[0]
 linear_error = relative_l2(design[test] @ lstsq_coef, u[test])
-print(f"mean solution: {mean_error.mean():.4f} | linear in the node coordinates: {linear_error.mean():.4f}")
+print(
+    f"mean solution: {mean_error.mean():.4f} | "
+    f"linear in the node coordinates: {linear_error.mean():.4f}"
+)
 
 # %% [markdown]
 # The mean is off by about a fifth. The linear fit is much better: for these mild deformations
@@ -596,12 +650,16 @@ def evaluate_points(model, latent_fn) -> np.ndarray:
 
 
 def fit_geo_fno(latent_fn, seed: int, extra_parameters=()):
-    """Train a Geo-FNO whose NUDFT basis for samples `index` is latent_fn(index); return model, history."""
+    """Train a Geo-FNO whose NUDFT basis for samples `index` is latent_fn(index)."""
     torch.manual_seed(seed)
     model = GeoFNO(2, width, n_modes, grid_size)
-    history = train(list(model.parameters()) + list(extra_parameters),
-                    lambda index: relative_loss(model(features[index], latent_fn(index)), targets[index]),
-                    n_train, n_epochs, seed)
+    history = train(
+        list(model.parameters()) + list(extra_parameters),
+        lambda index: relative_loss(model(features[index], latent_fn(index)), targets[index]),
+        n_train,
+        n_epochs,
+        seed,
+    )
     return model, history
 
 
@@ -616,7 +674,10 @@ def identity_basis(index):
 
 
 results, histories, seconds, models = {}, {}, {}, {}
-for name, latent_fn in (("Geo-FNO, given mesh", given_basis), ("Geo-FNO, identity map", identity_basis)):
+for name, latent_fn in (
+    ("Geo-FNO, given mesh", given_basis),
+    ("Geo-FNO, identity map", identity_basis),
+):
     t_start = time.process_time()
     model, histories[name] = fit_geo_fno(latent_fn, info.seed)
     seconds[name] = time.process_time() - t_start
@@ -629,33 +690,59 @@ torch.manual_seed(info.seed)
 grid_model = GridFNO(3, width, n_modes)
 histories["FNO, interpolated grid"] = train(
     grid_model.parameters(),
-    lambda index: relative_loss(grid_model(grid_inputs[index]).flatten(1), grid_targets[index].flatten(1)),
-    n_train, n_epochs, info.seed)
+    lambda index: relative_loss(
+        grid_model(grid_inputs[index]).flatten(1), grid_targets[index].flatten(1)
+    ),
+    n_train,
+    n_epochs,
+    info.seed,
+)
 seconds["FNO, interpolated grid"] = time.process_time() - t_start
 with torch.no_grad():
     grid_prediction = grid_model(grid_inputs[test_index]).numpy()
 grid_on_nodes = np.array([grid_to_mesh(grid_prediction[i], z[n_train + i]) for i in range(n_test)])
 results["FNO, interpolated grid"] = relative_l2(grid_on_nodes, u[test])
-inside_error = np.mean([np.linalg.norm((grid_prediction[i] - grids[n_train + i])[masks[n_train + i]])
-                        / np.linalg.norm(grids[n_train + i][masks[n_train + i]]) for i in range(n_test)])
+inside_error = np.mean(
+    [
+        np.linalg.norm((grid_prediction[i] - grids[n_train + i])[masks[n_train + i]])
+        / np.linalg.norm(grids[n_train + i][masks[n_train + i]])
+        for i in range(n_test)
+    ]
+)
 
 for name, error in results.items():
-    print(f"{name:24s} test error {error.mean():.4f} (median {np.median(error):.4f}), "
-          f"{sum(p.numel() for p in (geo_model if 'Geo' in name else grid_model).parameters()):,} parameters, "
-          f"{seconds[name]:.0f} s CPU")
-print(f"{'':24s} grid FNO measured on the grid inside the domain (the paper's protocol): {inside_error:.4f}")
+    print(
+        f"{name:24s} test error {error.mean():.4f} (median {np.median(error):.4f}), "
+        f"{sum(p.numel() for p in (geo_model if 'Geo' in name else grid_model).parameters()):,} "
+        "parameters, "
+        f"{seconds[name]:.0f} s CPU"
+    )
+print(
+    f"{'':24s} grid FNO measured on the grid inside the domain (the paper's protocol): "
+    f"{inside_error:.4f}"
+)
 ratio_given = results["FNO, interpolated grid"].mean() / results["Geo-FNO, given mesh"].mean()
-print(f"error ratio FNO-with-interpolation / Geo-FNO (given mesh): {ratio_given:.2f}; "
-      f"interpolation floor {floor_error.mean():.4f}")
+print(
+    f"error ratio FNO-with-interpolation / Geo-FNO (given mesh): {ratio_given:.2f}; "
+    f"interpolation floor {floor_error.mean():.4f}"
+)
 
 # %% [markdown]
 # The figure sets the test errors side by side, with the interpolation floor and the two trivial
 # baselines, and shows where the errors sit on one test domain.
 
 # %%
-order = ["mean solution", "linear regression", "FNO, interpolated grid", "Geo-FNO, identity map", "Geo-FNO, given mesh"]
+order = [
+    "mean solution",
+    "linear regression",
+    "FNO, interpolated grid",
+    "Geo-FNO, identity map",
+    "Geo-FNO, given mesh",
+]
 bars = {"mean solution": mean_error, "linear regression": linear_error} | results
-sample = n_train + int(np.argsort(results["Geo-FNO, given mesh"])[n_test // 2])  # the median test domain
+sample = n_train + int(
+    np.argsort(results["Geo-FNO, given mesh"])[n_test // 2]
+)  # the median test domain
 with torch.no_grad():
     geo_sample = geo_model(features[[sample]], basis_given)[0].numpy()
 grid_sample = grid_on_nodes[sample - n_train]
@@ -663,8 +750,13 @@ fig, axes = plt.subplots(2, 2, figsize=(6.8, 6.2), layout="constrained")
 ax = axes[0, 0]
 ax.barh(range(len(order)), [bars[k].mean() for k in order], color=["0.6", "0.6", "C1", "C2", "C0"])
 ax.axvline(floor_error.mean(), color="C1", ls="--", lw=1.2, label="interpolation floor")
-ax.set(yticks=range(len(order)), yticklabels=order, xscale="log", xlabel="relative $L^2$ test error",
-       title="Test error (mean over test domains)")
+ax.set(
+    yticks=range(len(order)),
+    yticklabels=order,
+    xscale="log",
+    xlabel="relative $L^2$ test error",
+    title="Test error (mean over test domains)",
+)
 ax.legend(loc="upper right")
 ax = axes[0, 1]
 for name, history in histories.items():
@@ -673,8 +765,13 @@ ax.set(xlabel="epoch", ylabel="training loss", title="Training loss")
 ax.legend()
 tri = mtri.Triangulation(z[sample].real, z[sample].imag, triangles)
 limit = np.abs(grid_sample - u[sample]).max()
-for ax, prediction, name in ((axes[1, 0], geo_sample, "Geo-FNO, given mesh"), (axes[1, 1], grid_sample, "FNO, interpolated")):
-    shading = ax.tripcolor(tri, np.abs(prediction - u[sample]), shading="gouraud", cmap="magma", vmin=0, vmax=limit)
+for ax, prediction, name in (
+    (axes[1, 0], geo_sample, "Geo-FNO, given mesh"),
+    (axes[1, 1], grid_sample, "FNO, interpolated"),
+):
+    shading = ax.tripcolor(
+        tri, np.abs(prediction - u[sample]), shading="gouraud", cmap="magma", vmin=0, vmax=limit
+    )
     ax.set(aspect="equal", xlabel="$x$", ylabel="$y$", title=f"|error|, {name}")
 fig.colorbar(shading, ax=axes[1, :], shrink=0.8, label="absolute error")
 fig.suptitle("Geo-FNO against an FNO on interpolated data, equal budget")
@@ -702,28 +799,39 @@ plt.show()
 
 # %%
 class LearnedDeformation(nn.Module):
-    """phi^{-1}(x) = p + p * MLP(p, angle, radius, sin/cos features, shape code), p = x / box_radius."""
+    """phi^{-1}(x) = p + p * MLP(p, angle, radius, sin/cos, shape code), p = x / box_radius."""
 
     def __init__(self, code_size: int, hidden: int = 32, n_frequencies: int = 3):
         super().__init__()
         self.register_buffer("frequencies", math.pi * 2.0 ** torch.arange(n_frequencies))
         n_in = 4 + 2 * 4 * n_frequencies + code_size
-        self.net = nn.Sequential(nn.Linear(n_in, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh(),
-                                 nn.Linear(hidden, hidden), nn.Tanh(), nn.Linear(hidden, 2))
+        self.net = nn.Sequential(
+            nn.Linear(n_in, hidden),
+            nn.Tanh(),
+            nn.Linear(hidden, hidden),
+            nn.Tanh(),
+            nn.Linear(hidden, hidden),
+            nn.Tanh(),
+            nn.Linear(hidden, 2),
+        )
         nn.init.zeros_(self.net[-1].weight)
         nn.init.zeros_(self.net[-1].bias)
 
     def forward(self, x: torch.Tensor, code: torch.Tensor) -> torch.Tensor:
-        """x (b, N, 2) physical points, code (b, code_size) -> latent points (b, N, 2) in the torus."""
+        """x (b, N, 2) physical points, code (b, code_size) -> latent points (b, N, 2)."""
         p = x / box_radius
         polar = torch.stack([torch.atan2(p[..., 1], p[..., 0]), p.norm(dim=-1)], -1)
         base = torch.cat([p, polar], -1)  # (b, N, 4)
         waves = (base[..., None] * self.frequencies).flatten(-2)  # (b, N, 4 * n_frequencies)
-        inputs = torch.cat([base, torch.sin(waves), torch.cos(waves), code[:, None].expand(-1, x.shape[1], -1)], -1)
+        inputs = torch.cat(
+            [base, torch.sin(waves), torch.cos(waves), code[:, None].expand(-1, x.shape[1], -1)], -1
+        )
         return 0.5 + latent_radius * (p + p * self.net(inputs))
 
 
-shape_code = torch.tensor(np.concatenate([coeffs.real, coeffs.imag], 1), dtype=torch.float32)  # (n_domains, 4)
+shape_code = torch.tensor(
+    np.concatenate([coeffs.real, coeffs.imag], 1), dtype=torch.float32
+)  # (n_domains, 4)
 if not info.fast:
     torch.manual_seed(info.seed)
     deformation = LearnedDeformation(code_size=4)
@@ -733,15 +841,19 @@ if not info.fast:
         return nudft_basis(deformation(features[index], shape_code[index]), n_modes)
 
     t_start = time.process_time()
-    learned_model, histories["Geo-FNO, learned map"] = fit_geo_fno(learned_basis, info.seed,
-                                                                    extra_parameters=deformation.parameters())
+    learned_model, histories["Geo-FNO, learned map"] = fit_geo_fno(
+        learned_basis, info.seed, extra_parameters=deformation.parameters()
+    )
     seconds["Geo-FNO, learned map"] = time.process_time() - t_start
     results["Geo-FNO, learned map"] = evaluate_points(learned_model, learned_basis)
     with torch.no_grad():
         learned_latent = deformation(features[[sample]], shape_code[[sample]])[0].numpy()
-    print(f"Geo-FNO, learned map    test error {results['Geo-FNO, learned map'].mean():.4f} "
-          f"({seconds['Geo-FNO, learned map']:.0f} s CPU); given mesh {results['Geo-FNO, given mesh'].mean():.4f}, "
-          f"identity {results['Geo-FNO, identity map'].mean():.4f}")
+    print(
+        f"Geo-FNO, learned map    test error {results['Geo-FNO, learned map'].mean():.4f} "
+        f"({seconds['Geo-FNO, learned map']:.0f} s CPU); "
+        f"given mesh {results['Geo-FNO, given mesh'].mean():.4f}, "
+        f"identity {results['Geo-FNO, identity map'].mean():.4f}"
+    )
 else:
     print("fast mode: the learned deformation is trained in full mode only")
 
@@ -752,9 +864,11 @@ else:
 # %% tags=["hide-input"]
 if not info.fast:
     fig, axes = plt.subplots(1, 3, figsize=(6.8, 2.6), layout="constrained", sharey=True)
-    positions = {"given (reference disc)": latent_given.numpy(),
-                 "identity (physical)": latent_identity[sample].numpy(),
-                 "learned": learned_latent}
+    positions = {
+        "given (reference disc)": latent_given.numpy(),
+        "identity (physical)": latent_identity[sample].numpy(),
+        "learned": learned_latent,
+    }
     for ax, (name, xi) in zip(axes, positions.items()):
         ax.triplot(mtri.Triangulation(xi[:, 0], xi[:, 1], triangles), lw=0.3, color="C0")
         ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xlabel="$\\xi_1$", title=name)
@@ -782,25 +896,61 @@ if not info.fast:
 # %%
 ratio_identity = results["FNO, interpolated grid"].mean() / results["Geo-FNO, identity map"].mean()
 claims = [
-    utils.Claim("Test error of the FNO on interpolated data / test error of Geo-FNO (identity map, NUDFT layers)",
-                "about 2 (abstract: 'twice more accurate')", ratio_identity, ">=", 1.5, kind="paper"),
-    utils.Claim("Geo-FNO (identity map) test error / linear-regression baseline error",
-                "n/a (baseline)", results["Geo-FNO, identity map"].mean() / linear_error.mean(), "<=", 0.75,
-                kind="paper"),
-    utils.Claim("From-scratch NUDFT vs finufft, points to modes and back: max relative difference",
-                "n/a (library cross-check)", max(forward_error, inverse_error), "<=", 1e-12, kind="code"),
-    utils.Claim("Exact solution reproduces harmonic boundary data: max error",
-                "n/a (analytic cross-check)", harmonic_error, "<=", 1e-12, kind="code"),
+    utils.Claim(
+        "FNO-on-interpolated-grid test error / Geo-FNO (identity map) test error",
+        "about 2 (abstract: 'twice more accurate')",
+        ratio_identity,
+        ">=",
+        1.5,
+        kind="paper",
+    ),
+    utils.Claim(
+        "Geo-FNO (identity map) test error / linear-regression baseline error",
+        "n/a (baseline)",
+        results["Geo-FNO, identity map"].mean() / linear_error.mean(),
+        "<=",
+        0.75,
+        kind="paper",
+    ),
+    utils.Claim(
+        "From-scratch NUDFT vs finufft, points to modes and back: max relative difference",
+        "n/a (library cross-check)",
+        max(forward_error, inverse_error),
+        "<=",
+        1e-12,
+        kind="code",
+    ),
+    utils.Claim(
+        "Exact solution reproduces harmonic boundary data: max error",
+        "n/a (analytic cross-check)",
+        harmonic_error,
+        "<=",
+        1e-12,
+        kind="code",
+    ),
 ]
 if not info.fast:
-    claims.insert(1, utils.Claim(
-        "Test error of the FNO on interpolated data / test error of Geo-FNO (given mesh), full training",
-        "about 2 (abstract)", ratio_given, ">=", 1.5, kind="paper"))
-    claims.append(utils.Claim(
-        "Learned deformation: test error / identity-map test error (no gain expected on mild shapes)",
-        "learned maps help on the elasticity point cloud (section 4)",
-        results["Geo-FNO, learned map"].mean() / results["Geo-FNO, identity map"].mean(), "<=", 1.5,
-        kind="instead"))
+    claims.insert(
+        1,
+        utils.Claim(
+            "FNO-on-interpolated-grid test error / Geo-FNO (given mesh) test error",
+            "about 2 (abstract)",
+            ratio_given,
+            ">=",
+            1.5,
+            kind="paper",
+        ),
+    )
+    claims.append(
+        utils.Claim(
+            "Geo-FNO with learned deformation: test error / identity-map test error",
+            "learned maps help on the elasticity point cloud (section 4)",
+            results["Geo-FNO, learned map"].mean() / results["Geo-FNO, identity map"].mean(),
+            "<=",
+            1.5,
+            kind="instead",
+        )
+    )
 utils.check_claims(
     "08",
     claims,
@@ -818,9 +968,10 @@ utils.check_claims(
 # (given mesh) or of the FNO on the interpolated grid. The training domains have $t \le 0.9$; the
 # last value, $t = 0.97$, lies just outside.
 
+
 # %%
 def predict_domain(strength: float) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Nodes, exact solution and both models' predictions on the explorer's domain of the given strength."""
+    """Nodes, exact solution and both models' predictions on the explorer domain."""
     c = np.array([[strength / 4 * np.exp(0.5j), strength / 6 * np.exp(2j)]])
     nodes = conformal_map(w_ref, c)[0]
     exact = laplace_dirichlet(w_ref, c)[0]
@@ -828,8 +979,10 @@ def predict_domain(strength: float) -> tuple[np.ndarray, np.ndarray, dict]:
     _, inside = mesh_to_grid(nodes, None)
     grid_in = torch.tensor(np.stack([inside, grid_x, grid_y])[None], dtype=torch.float32)
     with torch.no_grad():
-        predictions = {"Geo-FNO (given mesh)": geo_model(x, basis_given)[0].numpy(),
-                       "FNO (interpolated grid)": grid_to_mesh(grid_model(grid_in)[0].numpy(), nodes)}
+        predictions = {
+            "Geo-FNO (given mesh)": geo_model(x, basis_given)[0].numpy(),
+            "FNO (interpolated grid)": grid_to_mesh(grid_model(grid_in)[0].numpy(), nodes),
+        }
     return nodes, exact, predictions
 
 
@@ -844,12 +997,20 @@ def plot_domain_error(strength: float = 0.6, model: str = "Geo-FNO (given mesh)"
     fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.1), layout="constrained", sharey=True)
     shading = axes[0].tripcolor(tri, exact, shading="gouraud", cmap="viridis", vmin=-0.5, vmax=2.0)
     fig.colorbar(shading, ax=axes[0], shrink=0.85)
-    axes[0].set(title=f"exact u, t = {strength}", aspect="equal", xlabel="$x$", ylabel="$y$",
-                xlim=(-1.5, 1.5), ylim=(-1.5, 1.5))
+    axes[0].set(
+        title=f"exact u, t = {strength}",
+        aspect="equal",
+        xlabel="$x$",
+        ylabel="$y$",
+        xlim=(-1.5, 1.5),
+        ylim=(-1.5, 1.5),
+    )
     shading = axes[1].tripcolor(tri, error, shading="gouraud", cmap="magma", vmin=0, vmax=0.1)
     fig.colorbar(shading, ax=axes[1], shrink=0.85)
     rel = np.linalg.norm(predictions[model] - exact) / np.linalg.norm(exact)
-    axes[1].set(title=f"|error|, {model.split(' (')[0]}: rel. {rel:.3f}", aspect="equal", xlabel="$x$")
+    axes[1].set(
+        title=f"|error|, {model.split(' (')[0]}: rel. {rel:.3f}", aspect="equal", xlabel="$x$"
+    )
     return fig
 
 
@@ -857,7 +1018,11 @@ plot_domain_error()
 plt.show()
 
 # %%
-utils.explore(plot_domain_error, strength=list(explorer_cases), model=["Geo-FNO (given mesh)", "FNO (interpolated grid)"])
+utils.explore(
+    plot_domain_error,
+    strength=list(explorer_cases),
+    model=["Geo-FNO (given mesh)", "FNO (interpolated grid)"],
+)
 
 # %% [markdown]
 # Move the strength from the disc ($t = 0$) to the strongest shapes. The FNO on the interpolated
@@ -901,11 +1066,19 @@ print(f"u(F(0)) = {value_at_centre:.6f}")
 # ```
 
 # %% tags=["check", "remove-input"]
-utils.check_that("ch08-ex1", lambda: isinstance(value_at_centre, float) and math.isfinite(value_at_centre),
-                 "value_at_centre is a finite float")
+utils.check_that(
+    "ch08-ex1",
+    lambda: isinstance(value_at_centre, float) and math.isfinite(value_at_centre),
+    "value_at_centre is a finite float",
+)
 ### BEGIN HIDDEN TESTS
-utils.check_value("ch08-ex1", value_at_centre,
-                  laplace_dirichlet(np.array([0j]), np.array([[0.2, -0.1j]]))[0, 0], rtol=1e-9, atol=1e-12)
+utils.check_value(
+    "ch08-ex1",
+    value_at_centre,
+    laplace_dirichlet(np.array([0j]), np.array([[0.2, -0.1j]]))[0, 0],
+    rtol=1e-9,
+    atol=1e-12,
+)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -925,6 +1098,7 @@ utils.check_value("ch08-ex1", value_at_centre,
 # :class: dropdown
 # ```
 
+
 # %% tags=["solution"]
 def weighted_nudft(values, xi, weights, m):
     """Sum_j q_j v_j exp(-2 pi i <k, xi_j>) on the kept modes, as a (2m, m) complex array."""
@@ -941,8 +1115,11 @@ v_clustered = np.cos(2 * np.pi * xi_clustered[:, 0])
 plain = weighted_nudft(v_clustered, xi_clustered, np.full(2000, 1 / 2000), 4)[1, 0]
 q = 1 / (2 * xi_clustered[:, 0])
 weighted = weighted_nudft(v_clustered, xi_clustered, q / q.sum(), 4)[1, 0]
-print(f"k = (1, 0): plain sum {plain.real:+.3f}{plain.imag:+.3f}i, weighted {weighted.real:+.3f}{weighted.imag:+.3f}i, "
-      f"exact +0.500")
+print(
+    f"k = (1, 0): plain sum {plain.real:+.3f}{plain.imag:+.3f}i, "
+    f"weighted {weighted.real:+.3f}{weighted.imag:+.3f}i, "
+    f"exact +0.500"
+)
 
 # %% [markdown]
 # The plain sum estimates $\int v\, e^{-2\pi i \xi_1} \rho\, d\xi$ with the density $\rho = 2\xi_1$, which
@@ -960,17 +1137,36 @@ exercise_check_rng = np.random.default_rng(5)
 xi_check = exercise_check_rng.random((50, 2))
 v_check = exercise_check_rng.standard_normal(50)
 q_check = exercise_check_rng.random(50)
-utils.check_that("ch08-ex2", lambda: np.asarray(weighted_nudft(v_check, xi_check, q_check / q_check.sum(), 3)).shape == (6, 3),
-                 "weighted_nudft returns a (2m, m) array")
-utils.check_that("ch08-ex2", lambda: abs(np.asarray(weighted_nudft(v_check, xi_check, q_check / q_check.sum(), 3))[0, 0]
-                                         - np.sum(q_check * v_check) / q_check.sum()) < 1e-9,
-                 "the k = 0 coefficient is the weighted mean of the values")
+utils.check_that(
+    "ch08-ex2",
+    lambda: (
+        np.asarray(weighted_nudft(v_check, xi_check, q_check / q_check.sum(), 3)).shape == (6, 3)
+    ),
+    "weighted_nudft returns a (2m, m) array",
+)
+utils.check_that(
+    "ch08-ex2",
+    lambda: (
+        abs(
+            np.asarray(weighted_nudft(v_check, xi_check, q_check / q_check.sum(), 3))[0, 0]
+            - np.sum(q_check * v_check) / q_check.sum()
+        )
+        < 1e-9
+    ),
+    "the k = 0 coefficient is the weighted mean of the values",
+)
 ### BEGIN HIDDEN TESTS
 for m_case, seed_case in ((3, 1), (4, 2), (2, 3)):
     case_rng = np.random.default_rng(seed_case)
-    xi_case, v_case, q_case = case_rng.random((40, 2)), case_rng.standard_normal(40), case_rng.random(40)
+    xi_case, v_case, q_case = (
+        case_rng.random((40, 2)),
+        case_rng.standard_normal(40),
+        case_rng.random(40),
+    )
     k1_case = np.r_[np.arange(0, m_case), np.arange(-m_case, 0)]
-    phase = xi_case[:, 0, None, None] * k1_case[:, None] + xi_case[:, 1, None, None] * np.arange(m_case)
+    phase = xi_case[:, 0, None, None] * k1_case[:, None] + xi_case[:, 1, None, None] * np.arange(
+        m_case
+    )
     expected = np.einsum("n,nxy->xy", q_case * v_case, np.exp(-2j * np.pi * phase))
     got = np.asarray(weighted_nudft(v_case, xi_case, q_case, m_case))
     utils.check_array("ch08-ex2", got.real, expected.real, rtol=1e-8, atol=1e-10)
@@ -998,14 +1194,25 @@ for m_case, seed_case in ((3, 1), (4, 2), (2, 3)):
 model_for_clouds = models["Geo-FNO, identity map"]
 cloud_rng = np.random.default_rng(info.seed + 7)
 dense_ref = reference_point_cloud(128, 896, cloud_rng)
-half_ref = np.concatenate([w_ref, dense_ref[128:][dense_ref[128:].real > 0]])  # extra nodes on the right half
-for name, cloud in (("same density", w_ref), ("twice as dense", dense_ref), ("dense on one half", half_ref)):
+half_ref = np.concatenate(
+    [w_ref, dense_ref[128:][dense_ref[128:].real > 0]]
+)  # extra nodes on the right half
+for name, cloud in (
+    ("same density", w_ref),
+    ("twice as dense", dense_ref),
+    ("dense on one half", half_ref),
+):
     nodes = conformal_map(cloud, coeffs[test])
     exact = laplace_dirichlet(cloud, coeffs[test])
     x = torch.tensor(np.stack([nodes.real, nodes.imag], -1), dtype=torch.float32)
     with torch.no_grad():
-        prediction = model_for_clouds(x, nudft_basis(0.5 + latent_radius * x / box_radius, n_modes)).numpy()
-    print(f"{name:18s} ({cloud.size:4d} nodes): test error {relative_l2(prediction, exact).mean():.4f}")
+        prediction = model_for_clouds(
+            x, nudft_basis(0.5 + latent_radius * x / box_radius, n_modes)
+        ).numpy()
+    print(
+        f"{name:18s} ({cloud.size:4d} nodes): "
+        f"test error {relative_l2(prediction, exact).mean():.4f}"
+    )
 ### END SOLUTION
 
 # %% [markdown]

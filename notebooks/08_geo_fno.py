@@ -162,6 +162,7 @@
 # %%
 import math
 import time
+import warnings
 
 import matplotlib.pyplot as plt
 import matplotlib.tri as mtri
@@ -1159,6 +1160,7 @@ print(
 # ```
 
 # %% tags=["check", "remove-input"]
+warnings.filterwarnings("ignore", category=np.exceptions.ComplexWarning)  # complex answers below
 exercise_check_rng = np.random.default_rng(5)
 xi_check = exercise_check_rng.random((50, 2))
 v_check = exercise_check_rng.standard_normal(50)

@@ -561,7 +561,7 @@ ours_back = nudft_inverse(
     torch.tensor(coeff)[None, None], nudft_basis(torch.tensor(points), m_check)
 )[0, 0].numpy()
 # finufft wants all modes -m..m on both axes: add each kept mode and its complex conjugate at -k.
-# A k2 = 0 mode appears in our real part once, so it enters as half of itself plus half its conjugate.
+# A k2 = 0 mode enters our real part once: as half of itself plus half its conjugate.
 full = np.zeros((2 * m_check + 1, 2 * m_check + 1), dtype=complex)
 for row, k1 in enumerate(k1_order):
     for k2 in range(m_check):

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 11 · DPM-Solver: exponential integrators for diffusion sampling
+# # 11 · DPM-Solver
 #
 # **Paper.** Cheng Lu, Yuhao Zhou, Fan Bao, Jianfei Chen, Chongxuan Li, Jun Zhu.
 # *DPM-Solver: A Fast ODE Solver for Diffusion Probabilistic Model Sampling in Around 10 Steps.*
@@ -318,13 +318,11 @@ if utils.runtime.in_ipython():  # store figures as 128-colour PNGs, so the noteb
     from IPython import get_ipython
     from matplotlib.figure import Figure
 
-    from utils.plotting import figure_to_png
+    from utils.plotting import figure_title, figure_to_png
 
-    plt.close(
-        plt.figure()
-    )  # start the inline backend first, so that it does not undo the next line
-    get_ipython().display_formatter.formatters["image/png"].for_type(
-        Figure, lambda fig: figure_to_png(fig, close=False, palette=True)
+    get_ipython().display_formatter.formatters["image/png"].for_type(  # keeps the title as alt text
+        Figure,
+        lambda fig: (figure_to_png(fig, close=False, palette=True), {"alt": figure_title(fig)}),
     )
 
 # %% [markdown]

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 08 · Geo-FNO: Fourier neural operators on general geometries
+# # 08 · Geo-FNO
 #
 # **Paper.** Zongyi Li, Daniel Zhengyu Huang, Burigede Liu, Anima Anandkumar. *Fourier Neural
 # Operator with Learned Deformations for PDEs on General Geometries.* Journal of Machine Learning

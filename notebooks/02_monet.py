@@ -1050,8 +1050,9 @@ print("measured degrees of 1, 2, 3 stacked Mu-layers:", stacked_degrees)
 # far apart: the $p$-th difference of a degree-$p$ polynomial is $p!\,a_p$, of order
 # $8!/11^8 \approx 2\times10^{-4}$ of $\max_t|g|$ for $p = 8$ on $t \le 11$ when the leading term
 # dominates, while round-off in a difference of order $p+1$ is about $2^{p+1}$ machine epsilons of
-# $\max_t|g|$, below $10^{-12}$. On a longer grid, or with a tiny $|v|$ that lets the low-degree terms dominate, the first scale shrinks toward the second and the
-# measured degree comes out too low.
+# $\max_t|g|$, below $10^{-12}$. On a longer grid, or with a tiny $|v|$ that lets the low-degree
+# terms dominate, the first scale shrinks toward the second and the measured degree comes out too
+# low.
 #
 # ```{solution-end}
 # ```

@@ -754,7 +754,8 @@ plt.show()
 print("rank:     " + "  ".join(f"{r:6d}" for r in ranks))
 print("accuracy: " + "  ".join(f"{rank_acc[r]:6.1f}" for r in ranks))
 rank_spread = max(rank_acc.values()) - min(rank_acc.values())
-print(f"spread over ranks: {rank_spread:.1f} points ({rank_spread * len(y_te) / 100:.0f} test images)")
+spread_images = rank_spread * len(y_te) / 100
+print(f"spread over ranks: {rank_spread:.1f} points ({spread_images:.0f} test images)")
 
 # %% [markdown]
 # Accuracy depends only weakly on the rank: across a range of ranks that shrinks the factor $BD$
@@ -1157,8 +1158,8 @@ print(f"finite-difference derivatives: Mu-layer coefficient error "
 #
 # MONet builds on polynomial networks ($\Pi$-nets) {cite}`chrysos2020pinets`, which the paper
 # reports to beat by more than ten points of ImageNet accuracy (unconfirmed). Sparse regression on
-# a monomial library {cite}`brunton2016sindy` is the classical route to the equations of a dynamical system, and the
-# oracle of this chapter. From the seminar's reading lists: networks with polynomial (Hermite)
+# a monomial library {cite}`brunton2016sindy` is the classical route to the equations of a
+# dynamical system, and the oracle of this chapter. From the seminar's reading lists: networks with polynomial (Hermite)
 # activations {cite}`khalfaouihassani2025polynomial` take the other road to an explicit polynomial
 # network, keeping activations but making them polynomials; DeepONet {cite}`lu2021deeponet` also
 # has a multiplicative structure (branch times trunk) for learning operators. Chapter 01 of this

@@ -720,7 +720,8 @@ plt.show()
 # degrade together. Both trivial baselines are harder to beat than the paper's setting would
 # suggest: 1-nearest neighbour is as accurate as the networks on clean digits and by far the most
 # robust to this noise, and logistic regression degrades more slowly than any of the three
-# networks. Digits are an easy task, and pixel noise is a gentler corruption than ImageNet-C's.
+# networks. Digits are an easy task, and Gaussian pixel noise is one kind of corruption where
+# ImageNet-C has many.
 # Why the networks are less robust than the linear classifier is not tested here; a conjecture is
 # that their deeper, data-fitted features amplify perturbations that logistic regression averages
 # away.
@@ -1159,11 +1160,11 @@ print(f"finite-difference derivatives: Mu-layer coefficient error "
 # MONet builds on polynomial networks ($\Pi$-nets) {cite}`chrysos2020pinets`, which the paper
 # reports to beat by more than ten points of ImageNet accuracy (unconfirmed). Sparse regression on
 # a monomial library {cite}`brunton2016sindy` is the classical route to the equations of a
-# dynamical system, and the oracle of this chapter. From the seminar's reading lists: networks with polynomial (Hermite)
-# activations {cite}`khalfaouihassani2025polynomial` take the other road to an explicit polynomial
-# network, keeping activations but making them polynomials; DeepONet {cite}`lu2021deeponet` also
-# has a multiplicative structure (branch times trunk) for learning operators. Chapter 01 of this
-# book builds neurons whose polynomial form is chosen for the task.
+# dynamical system, and the oracle of this chapter. From the seminar's reading lists: networks with
+# polynomial (Hermite) activations {cite}`khalfaouihassani2025polynomial` take the other road to
+# an explicit polynomial network, keeping activations but making them polynomials; DeepONet
+# {cite}`lu2021deeponet` also has a multiplicative structure (branch times trunk) for learning
+# operators. Chapter 01 of this book builds neurons whose polynomial form is chosen for the task.
 #
 # ```{bibliography}
 # :filter: docname in docnames

@@ -488,11 +488,11 @@ def error_map(name):
     return (err / np.maximum(np.linalg.norm(exact, axis=1), 1e-3)).reshape(81, 81)
 
 
-fig, axes = plt.subplots(2, 2, figsize=(6.8, 5.6), sharex=True, sharey=True)
+fig, axes = plt.subplots(2, 2, figsize=(6.8, 5.6), sharex=True, sharey=True, layout="constrained")
 for ax, name in zip(axes.flat, ["Mu-layer", "tanh MLP", "GELU MLP", "linear fit"]):
     image = ax.pcolormesh(grid_x, grid_y, np.log10(error_map(name) + 1e-16), vmin=-10, vmax=1)
     ax.add_patch(plt.Rectangle(box_low, *(box_high - box_low), fill=False, ls="--", color="w"))
-    ax.set_title(f"{name}: outside error {lv_errors[name][1]:.1e}")
+    ax.set_title(f"{name}: outside {lv_errors[name][1]:.0e}", fontsize=9)
 for ax in axes[1]:
     ax.set_xlabel("prey $x$")
 for ax in axes[:, 0]:
@@ -866,7 +866,7 @@ for size in explore_sizes:
 
 def plot_extrapolation(box_size: float = 2.0) -> plt.Figure:
     """Error maps of the Mu-layer and the tanh MLP trained on [0.1, box_size]^2."""
-    fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.1), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.3), sharey=True, layout="constrained")
     for ax, name in zip(axes, ["Mu-layer", "tanh MLP"]):
         err = explore_errors[box_size, name]
         log_err = np.log10(err.reshape(61, 61) + 1e-16)

@@ -562,7 +562,7 @@ print(f"train {len(x_tr)} images, test {len(x_te)} images (one test image = "
       f"{100 / len(x_te):.2f} percentage points)")
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(2, 8, figsize=(6.8, 2.1))
+fig, axes = plt.subplots(2, 8, figsize=(6.8, 2.4), layout="constrained")
 for k in range(8):
     axes[0, k].imshow(x_te[k].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
     axes[1, k].imshow(noisy_test[0.2][k].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)

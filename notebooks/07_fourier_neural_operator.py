@@ -41,7 +41,7 @@
 # different random field. The paper's error tables are quoted as the `neuraloperator` library's
 # theory guide lists them.
 #
-# **Run time:** about 35 s in fast mode and 150 s in full mode on a 2-core CPU (measured values are
+# **Run time:** about 35 s in fast mode and 160 s in full mode on a 2-core CPU (measured values are
 # in the {doc}`scoreboard <../book/scoreboard>`).
 
 # %% [markdown]
@@ -149,9 +149,9 @@
 #
 # The operator maps $u_0$ to $u(\cdot, 1)$, with the paper's initial-condition distribution. At the
 # paper's stated $\nu = 0.1$, diffusion damps mode $k$ by $e^{-\nu (2\pi k)^2}$, a factor of 50 for
-# $k = 1$, so $u(\cdot, 1)$ is almost a single small sine wave and a linear predictor does well
-# (we measure this below). We use $\nu = 0.01$, where the waves steepen into fronts and move
-# before they decay. We solve pseudo-spectrally: Fourier in space with the 2/3 rule against
+# $k = 1$, so $u(\cdot, 1)$ is almost a single small sine wave and a linear predictor does well (the
+# baseline table below prints how well). We use $\nu = 0.01$, where the waves steepen into fronts
+# and move before they decay. We solve pseudo-spectrally: Fourier in space with the 2/3 rule against
 # aliasing in the quadratic term, and an integrating-factor fourth-order Runge–Kutta step that
 # integrates the stiff diffusion exactly {cite}`trefethen2000spectral`.
 #
@@ -183,7 +183,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import utils
-from utils.exercises import check_that
 from utils.operator_data import (
     relative_l2,
     sample_darcy_coefficient,
@@ -326,7 +325,7 @@ assert nested == 1.0 and darcy_order > 1.8
 
 # %% tags=["hide-input"]
 x_fine = np.arange(burgers_grid) / burgers_grid
-fig, axes = plt.subplots(2, 2, figsize=(6.8, 5.2), layout="constrained")
+fig, axes = plt.subplots(2, 2, figsize=(6.4, 5.0), layout="constrained")
 for j in range(3):
     axes[0, 0].plot(x_fine, u0_all[j], color=f"C{j}", lw=1.2, label=f"sample {j}")
     axes[0, 1].plot(x_fine, u1_all[j], color=f"C{j}", lw=1.5)
@@ -695,12 +694,17 @@ burgers_baselines = {
 }
 burgers_baselines = {name: float(err.mean()) for name, err in burgers_baselines.items()}
 best_linear_error = burgers_baselines["best linear Fourier multiplier"]
+# The paper's stated viscosity, for comparison: how well does the heat equation do at nu = 0.1?
+u1_paper_nu = solve_burgers(u0_te, viscosity=0.1, n_steps=n_steps)
+heat_error_paper_nu = float(relative_l2(
+    apply_multiplier(u0_te, np.exp(-0.1 * (2 * np.pi * wavenumbers) ** 2)), u1_paper_nu).mean())
 
 # %% tags=["hide-input"]
 print(f"Burgers, nu = {viscosity}, test error at the training resolution {burgers_train_res}:")
 for name, err in burgers_baselines.items():
     print(f"  {name:<34}{err:8.4f}")
 print(f"  {'FNO (' + str(n_modes) + ' modes)':<34}{fno_errors[burgers_train_res]:8.4f}")
+print(f"(at the paper's stated nu = 0.1 the heat equation alone errs by {heat_error_paper_nu:.4f})")
 print(f"\nthe same FNO on other grids (trained at {burgers_train_res}):")
 print("  resolution " + "".join(f"{r:>8}" for r in test_resolutions))
 print("  error      " + "".join(f"{fno_errors[r]:8.4f}" for r in test_resolutions))
@@ -815,20 +819,20 @@ print("observed orders, log2 of successive drops: "
       + ", ".join(f"{p:.1f}" for p in observed_orders([*self_discrepancy.values(), 0.0])))
 
 # %% [markdown]
-# The table answers the question of where frequencies above $k_{\max}$ come from. The spectral
-# part $\mathcal{K}v$ holds round-off above $k_{\max}$, as {eq}`eq-fno-truncation` says. The GELU
-# applied to it alone creates some, but little. Nearly all of what the pre-activation holds above
-# $k_{\max}$ was carried by $W$, which passes the content of its input (and ultimately of the lifted
-# $u_0$, which has energy at every wavenumber) through pointwise; the activation then adds the
-# printed fraction on top. On a coarse grid, everything above $n/2$ in these signals is aliased onto
-# the kept modes. That is the whole difference between the outputs on different grids, and it falls
-# quickly with $n$. The second table is measured against the solver grid, not against the limit of
-# infinitely fine grids, so we estimate the order $p$ of its decay from successive drops,
-# $D(h) - D(h/2) \approx C h^p (1 - 2^{-p})$. The printed orders are of the order of 2, the decay
-# rate of the aliasing sum {eq}`eq-aliasing` when the Fourier coefficients fall like $k^{-2}$, as
-# those of the initial conditions do. The model's output on its own training grid differs from its
-# solver-grid output far less than its error against the truth: that is why zero-shot
-# super-resolution is easy here. The figure shows both measurements.
+# The table answers the question of where frequencies above $k_{\max}$ come from. The
+# spectral part $\mathcal{K}v$ holds round-off above $k_{\max}$, as {eq}`eq-fno-truncation` says.
+# The GELU applied to it alone creates some, but little. Nearly all of what the pre-activation holds
+# above $k_{\max}$ was carried by $W$, which passes the content of its input (and ultimately of the
+# lifted $u_0$, which has energy at every wavenumber) through pointwise; the activation then adds
+# the printed fraction on top. On a coarse grid, everything above $n/2$ in these signals is aliased
+# onto the kept modes. That is the whole difference between the outputs on different grids, and it
+# falls quickly with $n$. The second table is measured against the solver grid, not against the
+# limit of infinitely fine grids, so we estimate the order $p$ of its decay from successive drops,
+# $D(h) - D(h/2) \approx C h^p (1 - 2^{-p})$. The printed orders are well above 1 and close to
+# the decay rate 2 of the aliasing sum {eq}`eq-aliasing` when the Fourier coefficients fall like
+# $k^{-2}$, as those of the initial conditions do (compare the Darcy case below). The model's output
+# on its own training grid differs from its solver-grid output far less than its error against the
+# truth: that is why zero-shot super-resolution is easy here. The figure shows both measurements.
 
 # %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.2), layout="constrained")
@@ -844,7 +848,7 @@ axes[1].loglog(rs, [self_discrepancy[r] for r in rs], "o-",
                label="output on $n$ points vs solver grid")
 axes[1].loglog(rs, [fno_errors[r] for r in rs], "s--", label="error against the truth")
 axes[1].set(xlabel="grid points $n$", ylabel="relative $L^2$", title="Aliasing shrinks with $n$")
-axes[1].minorticks_off()
+axes[1].xaxis.set_minor_locator(plt.NullLocator())
 axes[1].set_xticks(rs, [str(r) for r in rs])
 axes[1].legend(fontsize=7)
 plt.show()
@@ -923,9 +927,9 @@ fig, ax = plt.subplots(figsize=(5.0, 3.2), layout="constrained")
 for (name, errs), style in zip(darcy_errors_by_grid.items(), ("o-", "s--", "^-")):
     ax.plot(list(darcy_res), [errs[s] for s in darcy_res], style, label=name)
 ax.axhline(darcy_mean_baseline, color="gray", ls=":", label="mean training solution")
-ax.set(xscale="log", yscale="log", xlabel="test grid $s$ (nodes per side)",
+ax.set(xscale="log", xlabel="test grid $s$ (nodes per side)", ylim=(0, None),
        ylabel="relative $L^2$ error", title="Darcy: error against the truth on each grid")
-ax.minorticks_off()
+ax.xaxis.set_minor_locator(plt.NullLocator())
 ax.set_xticks(list(darcy_res), [str(s) for s in darcy_res])
 ax.legend(fontsize=7)
 plt.show()
@@ -935,7 +939,7 @@ j = 0
 a_fine, u_fine = darcy_tensors(s2, test_part)
 prediction = predict(fno_coarse, a_fine[j : j + 1])[0]
 truth = darcy_u[s2][j]
-fig, axes = plt.subplots(2, 2, figsize=(6.4, 5.0), layout="constrained")
+fig, axes = plt.subplots(2, 2, figsize=(6.0, 4.7), layout="constrained")
 vmax = max(truth.max(), prediction.max())
 err_max = np.abs(prediction - truth).max()
 panels = [(darcy_a[s2][j], "input $a$", "coolwarm", None, None),
@@ -982,15 +986,15 @@ change_order = observed_orders([model_change[s0], model_change[s1], 0.0])[0]
 print(f"observed order of the model's change: {change_order:.1f}")
 
 # %% [markdown]
-# The model's own answer moves between grids by several times more than the truth does, and its
-# error at the nodes shared with the coarse grid is as large as at all nodes. So the growth is
-# mostly not the coarse solver's discretisation error, which the model could have learned; it is
-# the model computing a different function on a different grid. The observed order of that change,
-# estimated as for Burgers, is about 1 instead of about 2. That is the rate to expect from a
-# discontinuous input: on a grid of spacing $h$ the samples place each jump of $a$ only to within
-# $h$, so the low Fourier coefficients the network computes from them are off by $O(h)$, while for
-# a smooth input the aliasing sum {eq}`eq-aliasing` is much smaller. Through $W$ and the
-# activations the hidden functions inherit the jumps. The last exercise takes this further.
+# The model's own answer moves between grids by several times more than the truth
+# does, and its error at the nodes shared with the coarse grid is as large as at all nodes. So the
+# growth is mostly not the coarse solver's discretisation error, which the model could have learned;
+# it is the model computing a different function on a different grid. The observed order of that
+# change, estimated as for Burgers, is about 1, well below the Burgers values. That is the rate to
+# expect from a discontinuous input: on a grid of spacing $h$ the samples place each jump of $a$
+# only to within $h$, so the low Fourier coefficients the network computes from them are off by
+# $O(h)$, while for a smooth input the aliasing sum {eq}`eq-aliasing` is much smaller. Through $W$
+# and the activations the hidden functions inherit the jumps. The last exercise takes this further.
 #
 # ### How many modes, and where the frequencies above the cut-off come from
 #
@@ -1191,7 +1195,7 @@ print(f"mean ratio without / with W: Dirichlet {w_ratio_by_problem['Dirichlet']:
 
 # %% tags=["hide-input"]
 a_show, problems_show = ablation_data[ablation_seeds[0]]
-fig, axes = plt.subplots(2, 2, figsize=(6.8, 5.0), layout="constrained")
+fig, axes = plt.subplots(2, 2, figsize=(6.4, 4.7), layout="constrained")
 for j in range(3):
     axes[0, 0].plot(x_periodic, a_show[j] + 0.3 * j, color=f"C{j}", lw=1.2)
     axes[0, 1].plot(x_nodes, problems_show["Dirichlet"][0][j], color=f"C{j}", lw=1.5)
@@ -1212,7 +1216,7 @@ plt.show()
 # Dirichlet problem than on the periodic one, by the printed Dirichlet / periodic factor: the
 # problem-level version of the notes' reading holds at this scale. Where the extra error sits is
 # less clear-cut. On the periodic problem, whose ends are arbitrary points, the outer quarters get
-# no particular share of it. On the Dirichlet problem the share varies from seed to seed, and the
+# no more than their half of it. On the Dirichlet problem the share varies from seed to seed, and the
 # profiles of the first seed show why a narrow window at the ends would miss it: the model without
 # $W$ errs most in two bands a short distance inside the ends, where a truncated Fourier series
 # rings around the kink that the periodic extension of the solution has at $x = 0 \equiv 1$, and
@@ -1225,7 +1229,7 @@ plt.show()
 # ### Inference speed against the solvers
 #
 # The paper reports that on a $256 \times 256$ grid its FNO evaluates a Navier–Stokes solution in
-# 0.005 s against 2.2 s for the pseudo-spectral solver that made the data (on a GPU, as the
+# 0.005 s against 2.2 s for the pseudo-spectral solver that made the data (as the
 # `neuraloperator` theory guide lists it). Here both run on one CPU thread, side by side, on the
 # same test inputs; each time is the best of three repeats.
 
@@ -1258,27 +1262,27 @@ for name, (solver_s, fno_s) in speed.items():
 
 # %% [markdown]
 # On the 1-D problem the batched pseudo-spectral solver is itself cheap, and the FNO is faster by
-# the small printed factor. On the 2-D Darcy grid the two are within a small factor of each other:
-# a sparse direct solve of one elliptic problem is fast, and the paper's large factor compares with
-# a time-stepping Navier–Stokes solver on a GPU, where the FNO's FFTs and batched matrix products
-# run far faster. The times depend on the machine and its load, so we report them and do not
-# assert them.
+# the small printed factor. On the 2-D Darcy grid the two are within a small factor of each other: a
+# sparse direct solve of one elliptic problem is fast, while the paper's large factor compares with
+# a time-stepping Navier–Stokes solver, which takes many steps per sample. The times depend on the
+# machine and its load, so we report them and do not assert them.
 
 # %% [markdown]
 # ## Claim check
 #
 # The first row is the headline claim where it is hard: on the middle Darcy grid, the model trained
 # on the coarsest grid against one trained on the middle grid itself. The paper demonstrates
-# zero-shot super-resolution on Navier–Stokes (trained at $64 \times 64$, evaluated at
-# $256 \times 256$) and tabulates no number for it, so the threshold, within 50 % of the natively
-# trained model, is ours: one-sided and loose. The strict reading, the same error on every grid,
-# holds on Burgers (second row) and not on Darcy, where the zero-shot error grows by the factor
-# printed above; the growth row records what holds instead, that the FNO's error grows much less
-# than a CNN's. The accuracy rows have loose thresholds, because the laptop runs are far smaller
-# than the paper's. The high-frequency row is one that a linear network fails by construction (it
-# scores exactly 1). The two $W$ rows say that removing $W$ costs accuracy, and, in full mode only,
-# that it costs more on the Dirichlet problem than on the periodic one; where along the interval
-# the extra error sits varies between seeds and is reported, not asserted.
+# zero-shot super-resolution on Navier–Stokes (trained at $64 \times 64$, evaluated at $256 \times
+# 256$) and tabulates no number for it, so the threshold, within 50 % of the natively trained model,
+# is ours: one-sided and loose. The strict reading, the same error on every grid, holds on Burgers
+# (second row) and not on Darcy, where the zero-shot error grows by the factor printed above; the
+# growth row records what holds instead, that the FNO's error grows much less than a CNN's. The
+# accuracy rows have loose thresholds, because the laptop runs are far smaller than the paper's. The
+# high-frequency row is one that a linear network fails by construction (it scores exactly 1); fast
+# mode, with its shorter training, gets a looser bound. The two $W$ rows say that removing $W$ costs
+# accuracy, and, in full mode only, that it costs more on the Dirichlet problem than on the periodic
+# one; where along the interval the extra error sits varies between seeds and is reported, not
+# asserted.
 
 # %%
 finest = max(test_resolutions)
@@ -1339,7 +1343,7 @@ claims = [
         paper="guide: activations recover the higher modes",
         measured=high_mode_no_w,
         op="<=",
-        threshold=0.5,
+        threshold=utils.pick(0.7, 0.5),  # shorter training in fast mode reaches less
         kind="paper",
     ),
     utils.Claim(
@@ -1394,9 +1398,10 @@ utils.check_claims(
 # %%
 explore_sample = 0
 explore_truth = u1_all[n_train + explore_sample]
+explore_resolutions = sorted({32, burgers_train_res, burgers_grid})
 explore_cache = {}
 for modes, model in fno_by_modes.items():
-    for r in test_resolutions:
+    for r in explore_resolutions:
         step = burgers_grid // r
         pred = predict(model, a_test[:, ::step])
         explore_cache[modes, r] = (float(relative_l2(pred, u1_all[n_train:, ::step]).mean()),
@@ -1407,7 +1412,7 @@ def plot_trained_operator(n_modes: int = 16,
                           test_resolution: int = burgers_train_res) -> plt.Figure:
     """One test sample: truth, truth cut to n_modes, and the n_modes FNO on a test grid."""
     error, prediction = explore_cache[n_modes, test_resolution]
-    fig, ax = plt.subplots(figsize=(5.6, 3.0), layout="constrained")
+    fig, ax = plt.subplots(figsize=(5.4, 3.0), layout="constrained")
     ax.plot(x_fine, explore_truth, "k-", lw=3, alpha=0.3, label="solver")
     ax.plot(x_fine, truncate_modes(explore_truth, n_modes), "C2--", lw=1,
             label=f"solver, lowest {n_modes} modes")
@@ -1424,7 +1429,8 @@ plot_trained_operator()
 plt.show()
 
 # %%
-utils.explore(plot_trained_operator, n_modes=sorted(fno_by_modes), test_resolution=test_resolutions)
+utils.explore(plot_trained_operator, n_modes=sorted(fno_by_modes),
+              test_resolution=explore_resolutions)
 
 # %% [markdown]
 # Three things to see. At $k_{\max} = 4$ the truncated truth misses the fronts badly, while the
@@ -1464,6 +1470,7 @@ def spectral_parameters(n_modes, width, dim):
 
 
 # %% tags=["solution"]
+# Find the modes per dimension of the paper's FNO-3D from its 6,558,537 parameters.
 ### BEGIN SOLUTION
 def fno3d_parameters(modes, width=20, n_layers=4):
     """Real parameters of the paper's FNO-3D with `modes` modes per dimension."""
@@ -1488,13 +1495,19 @@ print(f"modes per dimension: {fno3d_modes}; spectral share of the parameters: "
 # ```
 
 # %% tags=["check", "remove-input"]
-check_that("ch07-ex1", lambda: all(
-    spectral_parameters(m, w, 1) == count_real_parameters(SpectralConv1d(w, w, m))
-    for m, w in ((16, 64), (5, 3), (12, 20))) and all(
-    spectral_parameters(m, w, 2) == count_real_parameters(SpectralConv2d(w, w, m))
-    for m, w in ((8, 20), (3, 7))), "spectral_parameters counts this chapter's 1-D and 2-D layers")
-check_that("ch07-ex1", lambda: isinstance(fno3d_modes, (int, np.integer)) and 0 < fno3d_modes <= 64,
-           "fno3d_modes is a whole number of modes")
+utils.check_that(
+    "ch07-ex1",
+    lambda: all(spectral_parameters(m, w, 1) == count_real_parameters(SpectralConv1d(w, w, m))
+                for m, w in ((16, 64), (5, 3), (12, 20)))
+    and all(spectral_parameters(m, w, 2) == count_real_parameters(SpectralConv2d(w, w, m))
+            for m, w in ((8, 20), (3, 7))),
+    "spectral_parameters counts this chapter's 1-D and 2-D layers",
+)
+utils.check_that(
+    "ch07-ex1",
+    lambda: isinstance(fno3d_modes, (int, np.integer)) and 0 < fno3d_modes <= 64,
+    "fno3d_modes is a whole number of modes",
+)
 ### BEGIN HIDDEN TESTS
 utils.check_function(
     "ch07-ex1", spectral_parameters,
@@ -1555,12 +1568,18 @@ print(f"max |coarse - fine[::8]| = {np.abs(coarse_out - fine_out[::8]).max():.1e
 # ```
 
 # %% tags=["check", "remove-input"]
-check_that("ch07-ex2", lambda: np.shape(coarse_out) == (32,) and np.shape(fine_out) == (256,),
-           "coarse_out has 32 values and fine_out 256")
-check_that("ch07-ex2",
-           lambda: np.abs(np.asarray(coarse_out) - np.asarray(fine_out)[::8]).max() < 1e-5,
-           "coarse_out equals every 8th value of fine_out")
-check_that("ch07-ex2", lambda: float(alias_gap) > 1e-3, "alias_gap shows a visible difference")
+utils.check_that(
+    "ch07-ex2",
+    lambda: np.shape(coarse_out) == (32,) and np.shape(fine_out) == (256,),
+    "coarse_out has 32 values and fine_out 256",
+)
+utils.check_that(
+    "ch07-ex2",
+    lambda: np.abs(np.asarray(coarse_out) - np.asarray(fine_out)[::8]).max() < 1e-5,
+    "coarse_out equals every 8th value of fine_out",
+)
+utils.check_that("ch07-ex2", lambda: float(alias_gap) > 1e-3,
+                 "alias_gap shows a visible difference")
 ### BEGIN HIDDEN TESTS
 torch.manual_seed(0)
 reference_layer = SpectralConv1d(1, 1, 8)
@@ -1630,6 +1649,7 @@ class PaddedFNO1d(nn.Module):
 
 
 # %% tags=["solution"]
+# Train a padded model without W on the first seed's Dirichlet problem; compare its errors.
 ### BEGIN SOLUTION
 seed = ablation_seeds[0]
 a_1d, problems = ablation_data[seed]
@@ -1660,13 +1680,11 @@ for name, error, profile in (
 # %% [markdown]
 # Padding makes the hidden function periodic on a longer interval, so the Fourier layers no longer
 # have to join $x = 1$ smoothly to $x = 0$. Compare the three printed lines. In the stored run
-# padding lowers the overall error of the model without $W$, but not to the level of the model
-# with $W$, and it does not lower the error near the two ends, which is where padding acts. This
-# fits the chapter's finding that the extra error of the model without $W$ is spread over the
-# interval: padding treats the wrap-around, $W$ also gives the network a local path for the kinks
-# at the jumps of $a$. The two address different parts of the problem, which is why current FNO
-# code uses both. A second seed, or a different padding, is worth a run before trusting one
-# comparison.
+# padding lowers the error of the model without $W$, by most in the outer quarters, where the
+# wrap-around acts, but not to the level of the model with $W$. Padding treats the wrap-around;
+# $W$ also gives the network a local path for the kinks at the jumps of $a$. The two address
+# different parts of the problem, which is why current FNO code uses both. One seed and one padding
+# width are a small sample: a second seed is worth a run before trusting the comparison.
 #
 # ```{solution-end}
 # ```
@@ -1676,12 +1694,17 @@ torch.manual_seed(123)
 probe_model = FNO1d(n_modes=4, width=8, use_w=False, endpoint=True, init_std=0.1)
 probe_input = torch.randn(3, 20)
 with torch.no_grad():
-    check_that("ch07-ex3", lambda: torch.allclose(padded_forward(probe_model, probe_input, 0),
-                                                  probe_model(probe_input), atol=1e-6),
-               "padded_forward with pad = 0 is the model's own forward pass")
-    check_that("ch07-ex3",
-               lambda: tuple(padded_forward(probe_model, probe_input, 7).shape) == (3, 20),
-               "padded_forward returns one value per input point")
+    utils.check_that(
+        "ch07-ex3",
+        lambda: torch.allclose(padded_forward(probe_model, probe_input, 0),
+                               probe_model(probe_input), atol=1e-6),
+        "padded_forward with pad = 0 is the model's own forward pass",
+    )
+    utils.check_that(
+        "ch07-ex3",
+        lambda: tuple(padded_forward(probe_model, probe_input, 7).shape) == (3, 20),
+        "padded_forward returns one value per input point",
+    )
 ### BEGIN HIDDEN TESTS
 
 
@@ -1721,6 +1744,7 @@ with torch.no_grad():
 # ```
 
 # %% tags=["solution"]
+# Measure where the zero-shot error growth comes from, then try one remedy.
 ### BEGIN SOLUTION
 # 1. Same function, different grid: the coarse coefficient copied onto the finest grid (each fine
 #    node takes the value of its nearest coarse node). If the model's answer still moves, the
@@ -1749,11 +1773,11 @@ print(f"{'  targets from the ' + str(s1) + ' grid':<34}"
 
 # %% [markdown]
 # A good answer separates the candidates with numbers. The chapter already shows that the model's
-# own answer moves between grids much more than the truth does, at a rate close to first order.
-# The first measurement here copies the coarse coefficient onto the fine grid, so the model sees
-# the same piecewise-constant function on both grids: if its answer moves by about as much as with
-# the fine coefficient, the change is the grid's doing (aliasing of the jumps), not new detail in
-# the input. The second shows that training on targets from a finer solve, the paper's protocol,
+# own answer moves between grids much more than the truth does, at a rate close to first order. The
+# first measurement here copies the coarse coefficient onto the fine grid, so the model sees the
+# same piecewise-constant function on both grids. Its answer moves by as much as with the fine
+# coefficient, so the change is the grid's doing (where the samples place the jumps), not new detail
+# in the input. The second shows that training on targets from a finer solve, the paper's protocol,
 # changes little here, as expected when the truth's change is the small part. The period $s/(s-1)$
 # can be tested by dropping the last row and column of nodes (where $u = 0$), so that every grid has
 # period exactly 1; in our trials while writing this chapter that did not remove the growth either.
@@ -1783,11 +1807,11 @@ print(f"{'  targets from the ' + str(s1) + ' grid':<34}"
 #   most of the solution above its cut-off. $W$ matters more on a non-periodic problem than on a
 #   periodic one (in full mode), as the notes say; how much of the extra error sits near the
 #   boundary varies between seeds.
-# - Laptop scale cannot show the paper's Navier–Stokes results (relative error 0.1556 for FNO-2D
-#   at $\nu = 10^{-5}$), training on 8192-point and $421 \times 421$ grids, or the GPU speed-ups
-#   (on one CPU thread the FNO is no faster than a sparse Darcy solve). Our Darcy error, several
-#   percent in full mode, is several times the paper's 1.08 %, with a quarter of its samples, sixty
-#   times fewer epochs and a coarser grid.
+# - Laptop scale cannot show the paper's Navier–Stokes results (relative error 0.1556 for FNO-2D at
+#   $\nu = 10^{-5}$), training on 8192-point and $421 \times 421$ grids, or the paper's speed-up (on
+#   one CPU thread the FNO is within a small factor of a sparse Darcy solve). Our Darcy error,
+#   several percent in full mode, is several times the paper's 1.08 %, with a quarter of its
+#   samples, sixty times fewer epochs and a coarser grid.
 #
 # Where the ideas go next: the Factorized FNO separates the spectral weights per dimension and
 # trains deeper models {cite}`tran2023ffno`; the Spherical FNO replaces the FFT by spherical

@@ -38,14 +38,15 @@ def test_burgers_conserves_mass_and_dissipates_energy():
     assert np.all(np.sum(u1**2, axis=-1) < np.sum(u0**2, axis=-1))
 
 
-def test_burgers_time_error_falls_faster_than_second_order():
-    # Halving the step cuts the error by about 2^3 at these step sizes (the scheme is nominally
-    # fourth order; integrating-factor RK4 shows a reduced order on this stiff problem).
+def test_burgers_time_order_is_three_to_four():
+    # Halving the step from 1/100 cuts the error by 2^p with p between about 2.8 and 3.9 over the
+    # fields of rng seeds 0-4 at nu = 0.1 (3.9 for this one): close to the scheme's nominal fourth
+    # order, lower for some fields at these step sizes.
     u0 = sample_grf_1d(4, 128, np.random.default_rng(2))
     reference = solve_burgers(u0, n_steps=800)
     errors = [relative_l2(solve_burgers(u0, n_steps=n), reference).max() for n in (100, 200)]
     assert errors[0] < 1e-4
-    assert np.log2(errors[0] / errors[1]) > 2.5
+    assert 2.5 < np.log2(errors[0] / errors[1]) < 4.5
 
 
 def test_burgers_small_viscosity_resolved_and_converged():

@@ -964,8 +964,11 @@ plt.show()
 # growth factor from the coarsest to the finest grid: not the flat curve of Burgers, and not the
 # paper's "same error on every grid". But the growth is small next to the CNN's, whose kernel
 # shrinks in physical size as the grid is refined, and on the middle grid the zero-shot FNO comes
-# within the printed factor of an FNO trained there. The error map shows where the remaining error
-# sits: along the interfaces where $a$ jumps.
+# within the printed factor of an FNO trained there. The CNN has a tenth of the FNO's parameters,
+# which may explain part of its higher error on its own grid, but not its growth: whatever its
+# width, its kernel covers three grid points, a physical neighbourhood that halves with each
+# refinement. The error map shows where the remaining error sits: along the interfaces where $a$
+# jumps.
 #
 # How much of the growth is the truth changing, and how much the model? We compare the model's own
 # answers on different grids at the nodes they share, and the truths the same way.

@@ -398,9 +398,16 @@ plt.show()
 # Samples on a few curves can pin down a quadratic field only if no nonzero quadratic vanishes on
 # all of them. Small orbits near the equilibrium are nearly ellipses, that is, nearly zero sets of
 # one quadratic, and then the coefficients are poorly determined. The condition number of the
-# matrix of monomials printed above measures this; the starting box $[0.5, 2]^2$ was chosen, while
-# the chapter was written, because starts closer to the equilibrium sometimes gave orbits so small
-# that training the Mu-layer stalled away from the true coefficients.
+# matrix of monomials printed above measures this. The starting box $[0.5, 2]^2$ was chosen, while
+# the chapter was written, after starts closer to the equilibrium gave a data set on which training
+# the Mu-layer stalled away from the true coefficients. That failure is part of the result, not a
+# nuisance: in a check run while the chapter was refereed (not repeated here, to keep the run
+# short), starts drawn from $[1, 3]^2$ gave, on one of five seeds, a condition number of about 900;
+# the same Mu-layer, optimiser and number of steps stopped at a training error of about $10^{-5}$
+# with coefficient errors of order $0.1$, while least squares on the same samples recovered the
+# coefficients to round-off. Recovering the equations by *training* a Mu-layer is therefore less
+# reliable than the linear least-squares problem it implicitly solves, and the data used below are
+# the favourable case.
 #
 # Five models learn the map $(x, y) \mapsto (\dot x, \dot y)$, all on the same samples:
 #
@@ -714,17 +721,22 @@ plt.show()
 
 # %% [markdown]
 # On clean digits all three networks are within a few test images of each other (the table gives the
-# exact numbers; one test image is worth 0.19 points): here even the linear ablation is about as
-# accurate as MONet, so the clean task cannot show what the product branch buys. As the noise grows,
-# the linear ablation falls fastest, which is the paper's ablation in small: without the product the
-# blocks lose accuracy, but on this task only off the clean data. MONet is not more robust than the
-# GELU MLP here; the two degrade together, and on some seeds MONet degrades faster. Both trivial
-# baselines are harder to beat than the paper's setting would suggest: 1-nearest neighbour is as
-# accurate as the networks on clean digits and by far the most robust to this noise, and logistic
-# regression degrades more slowly than any of the three networks. Digits are an easy task, and
-# Gaussian pixel noise is one kind of corruption where ImageNet-C has many. Why the networks are
-# less robust than the linear classifier is not tested here; a conjecture is that their deeper,
-# data-fitted features amplify perturbations that logistic regression averages away.
+# exact numbers; one test image is worth 0.19 points). Logistic regression is one or two points
+# further behind, and 1-nearest neighbour is as accurate as any network, so clean digits are an
+# easy test: matching the GELU MLP here shows that MONet is not broken, not that products can stand
+# in for activations on a hard task. Even the linear ablation is about as accurate as MONet on clean
+# digits, so the paper's main ablation (a large drop without the product) does not reproduce here.
+# As the noise grows, the linear ablation falls fastest: without the product the blocks lose
+# accuracy, but on this task only off the clean data, and by a few points rather than tens (the
+# ablation also has 10 % fewer parameters, which may account for part of the gap; not tested).
+# MONet is not more robust than the GELU MLP; the two degrade together, and on some seeds MONet
+# degrades faster (the claim check below gives the range over seeds). Both trivial baselines are
+# harder to beat than the paper's setting would suggest: 1-nearest neighbour is by far the most
+# robust to this noise, and in this run logistic regression degrades more slowly than any of the
+# three networks. Digits are an easy task, and Gaussian pixel noise is one kind of corruption where
+# ImageNet-C has many. Why the networks are less robust than the linear classifier is not tested
+# here; a conjecture is that their deeper, data-fitted features amplify perturbations that logistic
+# regression averages away.
 #
 # ### Part C: the notes' low-rank ablation
 #
@@ -734,48 +746,79 @@ plt.show()
 
 # %%
 ranks = utils.pick([4, 64], [1, 2, 4, 16, 64])
-rank_acc, rank_params = {}, {}
+rank_acc, rank_acc_noisy, rank_params = {}, {}, {}
 for rank in ranks:
     torch.manual_seed(info.seed)
     model = train_classifier(make_digit_net("MONet", rank=rank), epochs, info.seed)
     rank_params[rank] = count_parameters(model)
     rank_acc[rank] = accuracy(torch_predictor(model.eval()), 0.0)
+    rank_acc_noisy[rank] = accuracy(torch_predictor(model), 0.2)
 rank_drop = rank_acc[4] - rank_acc[64]
 
 # %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(5.5, 3.2))
-ax.semilogx(ranks, [rank_acc[r] for r in ranks], "o-", base=2)
+ax.semilogx(ranks, [rank_acc[r] for r in ranks], "o-", base=2, label="clean")
+ax.semilogx(ranks, [rank_acc_noisy[r] for r in ranks], "s--", base=2, label="noise σ = 0.2")
 for r in ranks:
     ax.annotate(f"{rank_params[r] / 1000:.0f}k", (r, rank_acc[r]), textcoords="offset points",
                 xytext=(0, 6), ha="center", fontsize=8)
 ax.set_xlabel("rank r of the low-rank factor BD")
-ax.set_ylabel("clean test accuracy (%)")
+ax.set_ylabel("test accuracy (%)")
 ax.set_title("MONet on digits: accuracy against rank (labels: parameters)")
+ax.legend()
 plt.show()
-print("rank:     " + "  ".join(f"{r:6d}" for r in ranks))
-print("accuracy: " + "  ".join(f"{rank_acc[r]:6.1f}" for r in ranks))
+print("rank:            " + "  ".join(f"{r:6d}" for r in ranks))
+print("accuracy, clean: " + "  ".join(f"{rank_acc[r]:6.1f}" for r in ranks))
+print("accuracy, σ=0.2: " + "  ".join(f"{rank_acc_noisy[r]:6.1f}" for r in ranks))
+ablation_acc = digit_acc["linear ablation"]
+print(f"ablation without the product: clean {ablation_acc[0]:.1f}, σ=0.2 {ablation_acc[2]:.1f}")
 rank_spread = max(rank_acc.values()) - min(rank_acc.values())
 spread_images = rank_spread * len(y_te) / 100
 print(f"spread over ranks: {rank_spread:.1f} points ({spread_images:.0f} test images)")
 
 # %% [markdown]
-# Accuracy depends only weakly on the rank: across a range of ranks that shrinks the factor $BD$
-# up to 64-fold, the accuracies differ by the spread printed above, a handful of test images. On
-# this task the low-rank factor can indeed be compressed hard. That is a weak test of the notes'
-# claim, since the whole network is far larger than digits need; on ImageNet the trade-off could
-# be different.
+# On clean digits accuracy depends only weakly on the rank: across ranks that shrink the factor
+# $BD$ up to 64-fold, the accuracies differ by the spread printed above, a handful of test images.
+# This cannot support the notes' claim, because on clean digits the product branch is not needed
+# at all: the ablation without it (in effect rank 0) is as accurate as full-rank MONet (last line
+# printed). Compressing a branch the task does not use costs nothing, so the claim-check row below,
+# which stays on clean data as it was fixed before the runs, cannot fail on this task. The noisy
+# accuracies are the line that could: at $\sigma = 0.2$ the product branch does matter, and in this
+# run every rank stays above the ablation, with rank 4 about as accurate as full rank. That is one
+# run and a gap of a few points, so the notes' compression claim is at most weakly supported here.
 
 # %% [markdown]
 # ## Claim check
 #
 # The rows test, in order: the headline (MONet on par with an activation network of the same
 # size), the two Lotka–Volterra claims, the ablation without the product, the low-rank ablation,
-# what holds instead of the robustness claim, and the two cross-checks of the code. The thresholds
-# were fixed before the runs they judge, from the chapter's brief: a 1.5-point tolerance is about
-# eight test images. One row was restated after a seed check: the robustness row first asserted
-# that MONet stays within 5 points of the GELU MLP at $\sigma = 0.2$, and one full-mode seed came
-# out at that limit (MONet 5 points worse); it now asserts only what every seed showed, that MONet
-# has no robustness advantage of more than 3 points over the GELU MLP.
+# what holds instead of the robustness claim, and the two cross-checks of the code. Read them with
+# their limits:
+#
+# - The headline row is the easiest case. In the stored run logistic regression, which has no
+#   hidden layer at all, would pass it too; it is a sanity check, not evidence at the paper's scale.
+#   Its margin is thin: on one fast-mode seed MONet was 1.3 points behind, one test image from the
+#   limit.
+# - The ablation row is kind *instead*. The paper's ablation is on clean images, where it reports a
+#   27-point drop (unconfirmed); on clean digits the drop is nil. The chapter's brief fixed a check
+#   of at least 10 points at $\sigma = 0.2$ from a prototype run; this chapter measures 3.5 to 7.6
+#   points over the seeds checked, so that check fails. The row asserts the 3-point gap that does
+#   hold; the 3 was set by the chapter's writer, not by the brief, and on three of the seeds
+#   checked the row passes by only three to five test images.
+# - The rank row cannot fail on this task: the ablation with no product branch at all passes it
+#   (Part C).
+# - The robustness row was restated after a seed check. It first asserted that MONet stays within 5
+#   points of the GELU MLP at $\sigma = 0.2$; one full-mode seed came out at that limit (MONet 5
+#   points worse). It now asserts that MONet has no robustness advantage of more than 3 points. Like
+#   any "no advantage" row, a broken MONet would pass it too: it records that the paper's claim did
+#   not reproduce. Over the seeds checked MONet minus GELU MLP at $\sigma = 0.2$ ranged from
+#   −3.1 to +1.0 points in fast mode, and one full-mode seed gave −5.
+#
+# The per-seed figures quoted here come from fast-mode runs of seeds 0–4 and 11 and the full-mode
+# run of seed 0 shown on this page, measured while the chapter was refereed, not in this run; the
+# full-mode seed 1 figure (−5) is from the writer's seed check and was not re-measured. The
+# headline row's 1.5-point tolerance, about eight test images, comes from the brief; the rank row
+# reuses it.
 
 # %%
 best_mlp_outside = min(lv_errors["tanh MLP"][1], lv_errors["GELU MLP"][1])
@@ -789,7 +832,7 @@ utils.check_claims(
         ),
         utils.Claim(
             "Lotka-Volterra: largest error of the Mu-layer's 12 polynomial coefficients",
-            "coefficients recovered to about 1e-5 (unconfirmed)",
+            "about 1e-5, other parameters and set-up (unconfirmed)",
             coef_error, "<=", 1e-2, kind="paper",
         ),
         utils.Claim(
@@ -799,11 +842,11 @@ utils.check_claims(
         ),
         utils.Claim(
             "Digits, noise 0.2: MONet minus the ablation without the product (points)",
-            "82.9 vs 55.1 on ImageNet-100, clean (unconfirmed)",
-            digit_acc["MONet"][2] - digit_acc["linear ablation"][2], ">=", 3.0, kind="paper",
+            "82.9 vs 55.1 on ImageNet-100, clean (unconfirmed); brief's check +10 here",
+            digit_acc["MONet"][2] - digit_acc["linear ablation"][2], ">=", 3.0, kind="instead",
         ),
         utils.Claim(
-            "Digits, clean: accuracy at rank 4 minus full rank 64 (points)",
+            "Digits, clean: rank 4 minus full rank 64; cannot fail here (points)",
             "low rank compresses without loss (notes)",
             rank_drop, ">=", -1.5, kind="paper",
         ),
@@ -818,7 +861,7 @@ utils.check_claims(
         ),
         utils.Claim(
             "Degree of two stacked Poly-blocks by sympy (eq. 4 predicts 16)",
-            "4^N (Sec. 3)", degree_two_blocks, ">=", 16, kind="code",
+            "4^N (brief; unconfirmed)", degree_two_blocks, ">=", 16, kind="code",
         ),
     ],
     headline="A network with no activation functions, only multilinear operations, "
@@ -827,13 +870,16 @@ utils.check_claims(
 )
 
 # %% [markdown]
-# The verdict is *partly reproduced*. What holds at laptop scale: a MONet of the same size as a GELU
-# MLP matches it on clean digits; one Mu-layer recovers the Lotka–Volterra equations and, unlike
-# MLPs with activations, extrapolates far outside its data; removing the product branch costs
-# accuracy, visibly only under noise; the low-rank factor compresses 16-fold without measurable
-# loss. What does not: on clean digits the linear ablation is about as accurate as MONet (within a
-# few test images), far from the 27-point gap reported on ImageNet-100 (unconfirmed), and MONet is
-# not more robust to noise than the GELU MLP (nor than a nearest-neighbour classifier).
+# The verdict is *partly reproduced*. What holds at laptop scale: one Mu-layer recovers the
+# Lotka–Volterra equations and, unlike MLPs with activations, extrapolates far outside its data (on
+# data chosen so that its training converges; see Part A); the symbolic expansion and the degrees
+# are right; a MONet of the same size as a GELU MLP matches it on clean digits, an easy test that
+# logistic regression nearly passes too; removing the product branch costs a few points, and only
+# under noise. What does not: on clean digits the linear ablation is as accurate as MONet, far from
+# the 27-point gap reported on ImageNet-100 (unconfirmed), and the brief's 10-point check under
+# noise fails; MONet is not more robust to noise than the GELU MLP, and on some seeds less robust
+# (a nearest-neighbour classifier beats both); the low-rank claim is untested, since the task does
+# not need the branch being compressed.
 
 # %% [markdown]
 # ## Explore
@@ -920,7 +966,8 @@ max_saving_rank = (hidden * d_in - 1) // (d_in + hidden)  # largest r with r (d 
 # %% [markdown]
 # $D$ has $rd$ entries and $B$ has $hr$, so the factors cost $r(d + h)$ against $hd$ for a full
 # matrix; the largest whole $r$ with $r(d+h) < hd$ is $\lfloor (hd - 1)/(d+h) \rfloor$. The
-# paper's rank $d/8 = 8$ is far below it: the factor costs a ninth of the full matrix.
+# paper's rank $d/8 = 8$ is far below it: the factors cost $8 \cdot 192 = 1536$ parameters
+# against $8192$, about a fifth ($3/16$) of the full matrix.
 #
 # ```{solution-end}
 # ```
@@ -1155,13 +1202,18 @@ print(f"finite-difference derivatives: Mu-layer coefficient error "
 #   Lotka–Volterra field gives back its equations, and therefore extrapolates where MLPs with
 #   $\tanh$ or GELU cannot. This is the easy case, a field that is exactly a quadratic polynomial
 #   with exact derivatives.
-# - On 8×8 digits a small MONet matches a GELU MLP of the same size, and the low-rank factor can
-#   be cut to rank 4, a sixteenth of full rank, without measurable loss (rank 1 costs a few test
-#   images). The product branch matters mainly under input noise here.
-# - Not reproduced at this scale: MONet was not more robust to noise than the GELU MLP, and a
-#   1-nearest-neighbour classifier was more robust than all the networks. Digits cannot test
+# - On 8×8 digits a small MONet matches a GELU MLP of the same size, but so nearly does logistic
+#   regression: the clean task is too easy to separate them. The product branch matters only
+#   under input noise here, by a few points. The low-rank factor can be cut to rank 4 without loss
+#   on clean digits, which says nothing, since the ablation without the branch loses nothing either.
+# - Not reproduced at this scale: the large accuracy drop without the product branch, and the
+#   robustness claim (MONet was not more robust to noise than the GELU MLP, sometimes less, and a
+#   1-nearest-neighbour classifier was more robust than all the networks). Digits cannot test
 #   ImageNet-scale claims (accuracy gaps of tens of points, the pyramid embedding, the spatial
 #   shift, depth against width); the paper's numbers quoted here are unconfirmed.
+# - Training a Mu-layer to recover equations can stall on ill-conditioned data where least squares
+#   on the same monomials does not (Part A); the extrapolation result holds where training
+#   converges.
 # - With LayerNorm, as in the paper's image models, the network is a polynomial only between the
 #   normalisations; "no activation functions" does not mean "no nonlinearity but products".
 #

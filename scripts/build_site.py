@@ -5,7 +5,8 @@
 1. Copy the web assets installed by npm (MathJax, RequireJS, the Jupyter widget
    manager) and book/static/ into _vendor/, so the site works offline. Without
    node_modules/ the site falls back to CDNs and says so.
-2. Generate the scoreboard page from the notebooks' claim records.
+2. Generate the scoreboard page from the notebooks' claim records and the seed report, and the
+   instructor's guide's exercise table from the nbgrader source.
 3. Run Jupyter Book with warnings as errors.
 """
 
@@ -71,6 +72,7 @@ def build() -> int:
         print("npm assets not found (run `npm ci`): the site will load MathJax and widgets from CDNs and needs the network.")
         command += ["--config", str(cdn_config())]
     report.write_scoreboard()
+    report.write_exercise_table()
     result = subprocess.run(command, cwd=ROOT)
     if result.returncode == 0:
         print(f"\nThe website is in {HTML.relative_to(ROOT)}/: open {HTML / 'index.html'} or run `make serve`.")

@@ -36,8 +36,8 @@
 # {cite}`foucart2023drlamr`. This chapter takes Yang et al. as its subject and contrasts the two
 # formulations in the theory section.
 #
-# **What is reconstructed.** The paper works with finite elements in 2-D (MFEM). Everything here
-# is this chapter's own 1-D reconstruction: the moving-front problem, the observation, the policy
+# **What is reconstructed.** The paper trains on finite-element simulations of static functions
+# and time-dependent equations. Everything here is this chapter's own 1-D reconstruction: the moving-front problem, the observation, the policy
 # network and the training set-up. The paper's numbers are not used; its claims are tested in
 # kind.
 #
@@ -640,9 +640,9 @@ plt.show()
 # ### Learned policy against greedy, the oracle and uniform refinement
 #
 # Test problems are new draws: static fronts, and fronts moving $d = 0.1$ per window. The policy
-# was trained with $B = 20$; we also run it with $B = 40$, on meshes of up to 44 elements whose
-# finest elements are smaller than any it makes with $B = 20$ (the deepest levels are printed
-# below the table).
+# was trained with $B = 20$, on meshes of up to 24 elements; we also run it with $B = 40$, on
+# meshes of up to 44 elements. (The deepest refinement levels it reaches are printed below the
+# table.)
 
 # %%
 n_test = utils.pick(100, 200)
@@ -707,9 +707,9 @@ plt.show()
 # %% [markdown]
 # On static fronts the learned policy's curve lies on greedy's and on the oracle's (which for
 # $d = 0$ is greedy itself), far below uniform refinement, before and after the training budget.
-# On moving fronts the picture changes: greedy is barely better than a uniform mesh, the learned
-# policy is well below both, and the oracle is lower still. The table above gives the numbers at
-# 24 and 44 elements.
+# On moving fronts the picture changes: greedy is no better than a uniform mesh (beyond about 30
+# elements it is worse), the learned policy is well below both, and the oracle is lower still.
+# The table above gives the numbers at 24 and 44 elements.
 #
 # ### How much room is there?
 #
@@ -772,7 +772,7 @@ for key, values in position.items():
 # them on the path (position near 1/2), and the learned policy puts them in between, ahead of the
 # front's starting point. The policy has learned to refine ahead of the front from the reward
 # alone: it never sees a future error, only the present indicators, the element sizes and the
-# distance $d$. One problem shows it (the explorer below steps through it):
+# distance $d$. One test problem shows it (the explorer below steps through another):
 
 # %% tags=["hide-input"]
 def draw_mesh(ax, nodes, level, color, label):
@@ -915,7 +915,7 @@ def plot_refinement(shift: float = 0.1, step: int = 20) -> plt.Figure:
         errors = np.exp(runs[key][0])
         ax_err.semilogy(N_INITIAL + np.arange(BUDGET + 1), errors, color=color, label=key)
         ax_err.plot(N_INITIAL + step, errors[step], "o", color=color)
-    ax_err.yaxis.set_major_locator(plt.LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax_err.yaxis.set_major_locator(plt.LogLocator(subs=(1.0, 2.0, 3.0, 5.0, 7.0)))
     ax_err.yaxis.set_major_formatter(plt.FormatStrFormatter("%g"))
     ax_err.yaxis.set_minor_formatter(plt.NullFormatter())
     ax_err.set_xlabel("number of elements")
@@ -1244,13 +1244,13 @@ for reward, radius in (("window", 1), ("indicator", 1), ("window", 3)):
 # - On fronts that move between remeshings, refinement by the instantaneous error falls to the
 #   level of a uniform mesh. The learned policy, which sees only instantaneous indicators but is
 #   rewarded for the error over the window, learns to refine ahead of the front and beats greedy
-#   clearly, though it stays above an oracle that knows the future.
-# - Trained with 20 bisections, the policy keeps its performance with 40, on finer meshes than
-#   it saw.
+#   clearly, though it stays above an oracle greedy that ranks elements by the window error.
+# - Trained with 20 bisections (meshes of up to 24 elements), the policy keeps its performance
+#   with 40 (up to 44 elements).
 # - What laptop scale does not show: 2-D and 3-D meshes with hanging nodes or conformity
 #   constraints, a real time-dependent solver with its own error, error estimators that can be
 #   wrong (here the indicator is exact), coarsening, and training without ground truth. The paper
-#   and its follow-ups work in all of these settings.
+#   and its follow-ups take on several of these.
 #
 # **Further reading.** The same group extended the idea to many cooperating element agents that
 # refine and coarsen in time {cite}`yang2023marlamr`; Gillette, Keith and Petrides learn the

@@ -915,7 +915,10 @@ def plot_refinement(shift: float = 0.1, step: int = 20) -> plt.Figure:
         errors = np.exp(runs[key][0])
         ax_err.semilogy(N_INITIAL + np.arange(BUDGET + 1), errors, color=color, label=key)
         ax_err.plot(N_INITIAL + step, errors[step], "o", color=color)
-    ax_err.yaxis.set_major_locator(plt.LogLocator(subs=(1.0, 2.0, 3.0, 5.0, 7.0)))
+    all_errors = np.exp(np.concatenate([runs["RL"][0], runs["greedy"][0]]))
+    span = all_errors.max() / all_errors.min()  # label every unit below one decade, else 1-2-5
+    subs = np.arange(1.0, 10.0) if span < 10 else (1.0, 2.0, 5.0)
+    ax_err.yaxis.set_major_locator(plt.LogLocator(subs=subs))
     ax_err.yaxis.set_major_formatter(plt.FormatStrFormatter("%g"))
     ax_err.yaxis.set_minor_formatter(plt.NullFormatter())
     ax_err.set_xlabel("number of elements")

@@ -15,10 +15,11 @@ TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 TORCH_PIN := $(shell grep '^torch==' requirements.txt)
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 
-.PHONY: help setup book test lab serve runtimes seeds execute student lint clean
+.PHONY: help setup book pdf test lab serve runtimes seeds execute student lint clean
 
 help:
 	@echo "make book      build the website into _build/html (sets up .venv first)"
+	@echo "make pdf       print the whole book to _build/pdf/book.pdf (needs Chromium)"
 	@echo "make test      run every test: utils, notebook gates, nbval in fast mode, website, browser"
 	@echo "make lab       open JupyterLab with paired .py/.ipynb chapters and live widgets"
 	@echo "make serve     serve the built website on http://127.0.0.1:8000"
@@ -41,6 +42,9 @@ setup: $(STAMP)
 
 book: setup
 	$(PY) scripts/build_site.py
+
+pdf: setup
+	$(PY) scripts/build_pdf.py
 
 test: setup
 	$(PY) -m pytest -n 2 --dist loadgroup

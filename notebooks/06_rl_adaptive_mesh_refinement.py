@@ -1260,7 +1260,7 @@ for reward, radius in (("window", 1), ("indicator", 1), ("window", 3)):
 # *parameters* of the classical marking step rather than the refinement itself
 # {cite}`gillette2022marking`. From the seminar's reading list, Hu, Wang and Ma move the nodes of a
 # mesh instead of adding them, with a neural mesh mover trained from the Monge–Ampère equation
-# without optimal-mesh data {cite}`hu2024dmm`.
+# without optimal-mesh data {cite}`hu2024meshmover`.
 #
 # ## References and further reading
 #

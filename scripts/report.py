@@ -3,6 +3,7 @@
     python scripts/report.py scoreboard   # writes book/scoreboard.md (also done by build_site.py)
     python scripts/report.py readme       # rewrites the chapter table in README.md
     python scripts/report.py exercises    # writes book/exercise_table.md (also done by build_site.py)
+    python scripts/report.py navigation   # writes book/generated/ (part pages' chapter tables, home page count)
 
 Claim records are read from the committed .ipynb outputs (utils.claims.CLAIM_MIME), so the
 scoreboard shows exactly the numbers the website shows; run times come from runtimes.json
@@ -213,6 +214,50 @@ def write_exercise_table() -> Path:
     return path
 
 
+GENERATED = ROOT / "book" / "generated"
+PARTS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def part_table(part: int) -> str:
+    """Return a part page's chapter table: written chapters linked, planned ones marked, names from chapters.yml."""
+    lines = ["| chapter | paper | status |", "| --- | --- | --- |"]
+    for chapter in chapters():
+        if chapter["part"] != part:
+            continue
+        status, records = chapter_status(chapter)
+        name = f"{chapter['number']} {chapter['title']}"
+        if status == "planned":
+            lines.append(f"| {name} | {_cell(chapter['paper'])} | planned, not yet written |")
+        else:
+            verdict = records[0].get("verdict", status) if records else status
+            link = f"{{doc}}`{name} <../notebooks/{notebook_name(chapter)}>`"
+            lines.append(f"| {link} | {_cell(chapter['paper'])} | written; claim {verdict} |")
+    return "\n".join(lines)
+
+
+def written_count() -> str:
+    """Return the home page's sentence on how many of the thirteen chapters are written."""
+    listed = [c for c in chapters() if c["number"] != "00"]
+    written = [c for c in listed if chapter_status(c)[0] != "planned"]
+    return (
+        f"{len(written)} of the {len(listed)} chapters are written; the others are planned and listed on "
+        "their part's page and in the {doc}`scoreboard`."
+    )
+
+
+def write_navigation() -> list[Path]:
+    """Write the generated pieces the part pages and the home page include (book/generated/)."""
+    GENERATED.mkdir(exist_ok=True)
+    paths = []
+    for part in PARTS:
+        path = GENERATED / f"part{part}_chapters.md"
+        path.write_text(part_table(part) + "\n")
+        paths.append(path)
+    status = GENERATED / "written_count.md"
+    status.write_text(written_count() + "\n")
+    return paths + [status]
+
+
 def readme_table() -> str:
     """Return the README's chapter table (number, paper, status, verdict, measured run times)."""
     times = runtimes()
@@ -241,7 +286,12 @@ def write_readme() -> None:
 
 
 if __name__ == "__main__":
-    commands = {"scoreboard": write_scoreboard, "readme": write_readme, "exercises": write_exercise_table}
+    commands = {
+        "scoreboard": write_scoreboard,
+        "readme": write_readme,
+        "exercises": write_exercise_table,
+        "navigation": lambda: write_navigation()[-1],
+    }
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
         sys.exit("usage: python scripts/report.py scoreboard|readme|exercises")
     result = commands[sys.argv[1]]()

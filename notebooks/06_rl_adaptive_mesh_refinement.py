@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # 06 · Reinforcement learning for adaptive mesh refinement
+# # 06 · RL for adaptive mesh refinement
 #
 # **Paper.** Jiachen Yang, Tarik Dzanic, Brenden Petersen, Jun Kudo, Ketan Mittal, Vladimir Tomov,
 # Jean-Sylvain Camier, Tuo Zhao, Hongyuan Zha, Tzanio Kolev, Robert Anderson, Daniel Faissol.

@@ -314,16 +314,6 @@ from utils.diffusion import GaussianMixture, LinearVPSchedule, rk_lambda_step, r
 
 info = utils.setup()
 device, seed = info.device, info.seed
-if utils.runtime.in_ipython():  # store figures as 128-colour PNGs, so the notebook stays under 1 MB
-    from IPython import get_ipython
-    from matplotlib.figure import Figure
-
-    from utils.plotting import figure_title, figure_to_png
-
-    get_ipython().display_formatter.formatters["image/png"].for_type(  # keeps the title as alt text
-        Figure,
-        lambda fig: (figure_to_png(fig, close=False, palette=True), {"alt": figure_title(fig)}),
-    )
 
 # %% [markdown]
 # ## Implementation from scratch

@@ -923,7 +923,7 @@ def plot_refinement(shift: float = 0.1, step: int = 20) -> plt.Figure:
         ax_err.plot(N_INITIAL + step, errors[step], "o", color=color)
     all_errors = np.exp(np.concatenate([runs["RL"][0], runs["greedy"][0]]))
     span = all_errors.max() / all_errors.min()  # label every unit below one decade, else 1-2-5
-    subs = np.arange(1.0, 10.0) if span < 10 else (1.0, 2.0, 5.0)
+    subs = (1.0, 1.5, 2, 3, 4, 5, 6, 7, 8, 9) if span < 10 else (1.0, 2.0, 5.0)
     ax_err.yaxis.set_major_locator(plt.LogLocator(subs=subs))
     ax_err.yaxis.set_major_formatter(plt.FormatStrFormatter("%g"))
     ax_err.yaxis.set_minor_formatter(plt.NullFormatter())

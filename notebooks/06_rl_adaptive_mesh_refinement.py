@@ -922,8 +922,8 @@ def plot_refinement(shift: float = 0.1, step: int = 20) -> plt.Figure:
         ax_err.semilogy(N_INITIAL + np.arange(BUDGET + 1), errors, color=color, label=key)
         ax_err.plot(N_INITIAL + step, errors[step], "o", color=color)
     all_errors = np.exp(np.concatenate([runs["RL"][0], runs["greedy"][0]]))
-    span = all_errors.max() / all_errors.min()  # label every unit below one decade, else 1-2-5
-    subs = (1.0, 1.5, 2, 3, 4, 5, 6, 7, 8, 9) if span < 10 else (1.0, 2.0, 5.0)
+    span = all_errors.max() / all_errors.min()  # below one decade: dense labels, else 1-2-5
+    subs = (1.0, 1.2, 1.4, 1.6, 1.8, *range(2, 10)) if span < 10 else (1.0, 2.0, 5.0)
     ax_err.yaxis.set_major_locator(plt.LogLocator(subs=subs))
     ax_err.yaxis.set_major_formatter(plt.FormatStrFormatter("%g"))
     ax_err.yaxis.set_minor_formatter(plt.NullFormatter())

@@ -302,20 +302,30 @@ print("after one greedy bisection:", env.n_elements, "elements; left ends of mes
 # Greedy bisects the element with the largest indicator. To know how much is left on the table,
 # we also run an **oracle greedy** that ranks elements by their window error: it uses the error
 # over the whole window, which a classical estimator computed at remeshing time does not see.
-# The trivial baseline is the **uniform** mesh with the same number of elements.
+# The learned policy will be told how far the front travels (its `travel` feature, below), which
+# greedy is not; so that the comparison is also made at equal information, a **mid-window greedy**
+# is told $d$ too and ranks elements by the exact error of the front at mid-window, centred at
+# $c + d/2$: the simplest hand-made rule that uses the travel distance. The trivial baseline is
+# the **uniform** mesh with the same number of elements.
 
 
 # %%
 def run_heuristic(problems, budget, score="indicator", n_initial=N_INITIAL, keep_meshes=False):
     """Bisect the element with the largest score until the budget is spent.
 
-    score: "indicator" (greedy: the error at t = 0) or "window" (oracle: the window error).
+    score: "indicator" (greedy: the error at t = 0), "window" (oracle: the window error) or
+    "midwindow" (the error of the front at t = 1/2, centred at c + d/2: greedy told d).
     Returns the log errors after each step, shape (budget + 1, E), the final env, and the meshes.
     """
     env = RefinementEnv(problems, n_initial, budget)
     log_errors, meshes = [np.log(env.error())], [env.left.copy()]
+    mid_center = (problems.center + 0.5 * problems.shift)[:, None]
     while not env.done:
-        scores = env.indicator if score == "indicator" else env.window_error_sq
+        if score == "midwindow":
+            scores = local_energy_error_sq(env.left, env.right, mid_center,
+                                           problems.width[:, None])
+        else:
+            scores = env.indicator if score == "indicator" else env.window_error_sq
         env.step(scores.argmax(axis=1))
         log_errors.append(np.log(env.error()))
         if keep_meshes:
@@ -633,9 +643,10 @@ plt.show()
 
 # %% [markdown]
 # The untrained policy refines almost at random and ends above greedy on both kinds of problem,
-# far above on static fronts. As training goes on, the static curve falls to 1, where the policy
-# refines what greedy refines, and the moving curve falls below 1: there the policy has learned
-# something greedy does not do.
+# far above on static fronts. As training goes on, the static curve falls to about 1 (the printed
+# final value; a few per cent above 1 in some runs), where the policy refines nearly what greedy
+# refines, and the moving curve falls below 1: there the policy has learned something greedy does
+# not do.
 #
 # ### Learned policy against greedy, the oracle and uniform refinement
 #
@@ -645,6 +656,12 @@ plt.show()
 # table.)
 
 # %%
+def final_ratio(name, budget, a, b):
+    """Geometric mean over test problems of final error a / final error b."""
+    r = results[name, budget]
+    return float(np.exp(np.mean(r[a][-1] - r[b][-1])))
+
+
 n_test = utils.pick(100, 200)
 test_rng = np.random.default_rng(1000 + seed)
 test_sets = {
@@ -657,23 +674,50 @@ for name, problems in test_sets.items():
         rl = rollout(policy, problems, budget, mode="best")
         greedy, greedy_env, _ = run_heuristic(problems, budget, "indicator")
         oracle, _, _ = run_heuristic(problems, budget, "window")
+        midwindow, _, _ = run_heuristic(problems, budget, "midwindow")
         sizes = N_INITIAL + np.arange(budget + 1)
         uniform = np.array([np.log(uniform_error(problems, n)) for n in sizes])
         results[name, budget] = {"RL": rl.log_errors, "greedy": greedy, "oracle": oracle,
-                                 "uniform": uniform, "rl_env": rl.env, "greedy_env": greedy_env}
+                                 "midwindow": midwindow, "uniform": uniform,
+                                 "rl_env": rl.env, "greedy_env": greedy_env}
 
-print(f"{'problems':<8} {'B':>3} | {'RL/greedy':>9} {'RL/uniform':>10} {'RL/oracle':>9} "
-      f"{'greedy/oracle':>13} | {'RL within 1 % of greedy or better':>33}")
+columns = [("RL", "greedy"), ("RL", "midwindow"), ("RL", "uniform"), ("RL", "oracle"),
+           ("greedy", "uniform"), ("greedy", "oracle")]
+short = {"midwindow": "mid"}  # column headers
+print(f"{'problems':<8} {'B':>3} | "
+      + " ".join(f"{short.get(a, a) + '/' + short.get(b, b):>11}" for a, b in columns)
+      + " | share RL <= 1.01 greedy")
 for (name, budget), r in results.items():
-    final = {key: r[key][-1] for key in ("RL", "greedy", "oracle", "uniform")}
+    final = {key: r[key][-1] for key in ("RL", "greedy", "oracle", "midwindow", "uniform")}
     ratio = lambda a, b, f=final: float(np.exp(np.mean(f[a] - f[b])))
     as_good = np.mean(final["RL"] <= final["greedy"] + np.log(1.01))
-    print(f"{name:<8} {budget:>3} | {ratio('RL', 'greedy'):>9.3f} {ratio('RL', 'uniform'):>10.3f} "
-          f"{ratio('RL', 'oracle'):>9.3f} {ratio('greedy', 'oracle'):>13.3f} | {as_good:>32.0%}")
+    print(f"{name:<8} {budget:>3} | " + " ".join(f"{ratio(a, b):>11.3f}" for a, b in columns)
+          + f" | {as_good:>8.0%}")
+static_final = results["static", BUDGET]
+static_spread = np.exp(static_final["RL"][-1] - static_final["greedy"][-1])
+print("static, B = 20, RL/greedy per problem: median {:.3f}, 90th percentile {:.3f}, largest {:.3f}"
+      .format(*np.quantile(static_spread, [0.5, 0.9, 1.0])))
 deepest = {key: int(round(np.log2(1 / (N_INITIAL * r["rl_env"].h.min()))))
            for key, r in results.items()}
 print("deepest refinement level of the learned policy (levels below the initial mesh):",
       {f"{name}, B = {budget}": level for (name, budget), level in deepest.items()})
+
+
+def features_without_travel(env):
+    """The observation with the travel feature set to 0, as for a static front."""
+    phi = features(env)
+    phi[..., 4] = 0.0
+    return phi
+
+
+blind = rollout(policy, test_sets["moving"], BUDGET, mode="best",
+                feature_fn=features_without_travel)
+blind_ratio = float(np.exp(np.mean(blind.log_errors[-1] - results["moving", BUDGET]["greedy"][-1])))
+print(f"moving, B = 20: RL/greedy with the travel feature zeroed at test time {blind_ratio:.3f}")
+oracle_gap = {b: final_ratio("moving", b, "RL", "oracle") for b in (BUDGET, 2 * BUDGET)}
+gap_growth = oracle_gap[2 * BUDGET] / oracle_gap[BUDGET]
+print(f"moving: RL/oracle {oracle_gap[BUDGET]:.3f} at B = {BUDGET}, {oracle_gap[2 * BUDGET]:.3f} "
+      f"at B = {2 * BUDGET}: the gap grows by a factor {gap_growth:.2f}")
 
 # %% [markdown]
 # The figure shows the error as the mesh grows (geometric mean over the test problems), with the
@@ -681,8 +725,10 @@ print("deepest refinement level of the learned policy (levels below the initial 
 
 # %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.8))
-styles = {"RL": ("C3", "-"), "greedy": ("C0", "-"), "oracle": ("0.4", "--"), "uniform": ("C2", ":")}
+styles = {"RL": ("C3", "-"), "greedy": ("C0", "-"), "midwindow": ("C1", "-."),
+          "oracle": ("0.4", "--"), "uniform": ("C2", ":")}
 labels = {"RL": "learned policy", "greedy": "greedy (indicator)",
+          "midwindow": "mid-window greedy (told $d$)",
           "oracle": "oracle greedy (window error)", "uniform": "uniform mesh"}
 elements = N_INITIAL + np.arange(2 * BUDGET + 1)
 for ax, name in zip(axes, ("static", "moving")):
@@ -699,18 +745,31 @@ for ax, name in zip(axes, ("static", "moving")):
     ax.set_title(f"{name} fronts" + (" ($d = 0.1$)" if name == "moving" else " ($d = 0$)"))
 axes[0].set_ylabel("window energy error $E_d$ (geo. mean)")
 handles, names = axes[0].get_legend_handles_labels()
-fig.legend(handles, names, loc="lower center", ncol=2, fontsize=8)
-fig.suptitle("Error against mesh size: learned policy, greedy, oracle and uniform")
+fig.legend(handles, names, loc="lower center", ncol=3, fontsize=8)
+fig.suptitle("Error against mesh size: learned policy, three greedy rules and uniform")
 fig.tight_layout(rect=(0, 0.12, 1, 1))
 plt.show()
 
 # %% [markdown]
-# On static fronts the learned policy's curve lies on greedy's and on the oracle's (which for
-# $d = 0$ is greedy itself), far below uniform refinement, before and after the training budget.
+# On static fronts the learned policy's curve lies on greedy's and on the oracle's (for $d = 0$
+# both other greedy rules *are* greedy), far below uniform refinement, before and after the
+# training budget. How close is printed above: the RL/greedy column, and the spread over single
+# problems (the median and the worst cases) on the line below the table.
 # On moving fronts the picture changes: greedy is barely better than a uniform mesh with as many
-# elements, and at 44 elements it is worse (compare the RL/greedy and RL/uniform columns of the
-# table); the learned policy is well below both, and the oracle is lower still.
-# The table above gives the numbers at 24 and 44 elements.
+# elements, and at 44 elements it is worse (the greedy/uniform column); the learned policy is well
+# below both. Two more lines of the output qualify that win.
+#
+# - **It needs the travel distance.** With the travel feature set to zero at test time, the same
+#   policy loses most of its advantage (the "travel feature zeroed" line). Greedy is not told $d$,
+#   so part of the comparison with greedy is a comparison of information. At equal information,
+#   against the mid-window greedy that is told $d$, the policy still wins (the RL/mid
+#   column): it does better than the simplest hand-made rule that uses $d$.
+# - **Its gap to the oracle grows off the training budget.** On moving fronts RL/greedy *falls*
+#   from $B = 20$ to $B = 40$, but that is because greedy gets worse, not because the policy gets
+#   better: RL/oracle grows by the printed factor, and in the figure the learned curve flattens
+#   to the right of the training budget while the oracle's keeps falling. The policy generalises
+#   in the sense the paper tests (it stays ahead of the estimator heuristic on larger meshes), not
+#   in the stronger sense of keeping its distance to the best heuristic.
 #
 # ### How much room is there?
 #
@@ -826,15 +885,15 @@ plt.show()
 # "competitive" means a final error at most 1.25 times greedy's on static fronts (the brief
 # proposed 1.1, which left no margin in the prototype's fast-mode runs); "beats greedy" on moving
 # fronts means at most 0.75 times its error; uniform refinement must be at least three times
-# worse. All ratios are geometric means over the test problems.
+# worse. The row against the mid-window greedy was added after review, with the plain line of
+# "beats", 1, as its threshold. All ratios are geometric means over the test problems.
+#
+# Read the first row with the optimum table in mind: greedy is within a few per cent of the best
+# bisection mesh on static fronts, so "competitive" is tested where it is easy, and the threshold
+# 1.25 is loose next to that room; the measured values (between 1.00 and about 1.06 over the
+# seeds we ran) say more than the PASS does.
 
 # %%
-def final_ratio(name, budget, a, b):
-    """Geometric mean over test problems of final error a / final error b."""
-    r = results[name, budget]
-    return float(np.exp(np.mean(r[a][-1] - r[b][-1])))
-
-
 utils.check_claims(
     "06",
     [
@@ -847,8 +906,12 @@ utils.check_claims(
             "n/a: instantaneous estimates are not long-term optimal (abstract)",
             final_ratio("moving", BUDGET, "RL", "greedy"), "<=", 0.75, kind="paper"),
         utils.Claim(
+            "Moving fronts, B = 20: learned policy / mid-window greedy (both are told d)",
+            "n/a: this chapter's equal-information heuristic",
+            final_ratio("moving", BUDGET, "RL", "midwindow"), "<=", 1.0, kind="paper"),
+        utils.Claim(
             "Static fronts, B = 20: learned policy / uniform mesh with as many elements",
-            "n/a",
+            "n/a: trivial baseline, not a number from the paper",
             final_ratio("static", BUDGET, "RL", "uniform"), "<=", 0.33, kind="paper"),
         utils.Claim(
             "Generalisation, trained at B = 20, run at B = 40, static: policy / greedy",
@@ -875,10 +938,15 @@ utils.check_claims(
 
 # %% [markdown]
 # The verdict covers what was tested, at 1-D scale: competitiveness with the estimator heuristic,
-# generalisation to twice the budget, and a size-independent policy. The paper's further claim,
-# that policies can be trained without ground-truth solutions, is not tested: our reward uses
-# the exact error. The moving-front row is this chapter's test of the paper's motivation rather
-# than a number the paper reports.
+# generalisation to twice the budget, and a size-independent policy. It is a verdict on the
+# comparisons the paper makes, against the estimator heuristic, and it has limits that the table
+# does not show: on static fronts "competitive" is easy (greedy is nearly optimal); on moving
+# fronts the win needs the travel distance $d$, which greedy is not given (the mid-window row is
+# the comparison at equal information), and the policy stays above the oracle greedy, by a margin
+# that grows on meshes larger than those it was trained on (printed under the experiment's
+# table). The paper's further claim, that policies can be trained without ground-truth solutions,
+# is not tested: our reward uses the exact error. The moving-front rows are this chapter's test of
+# the paper's motivation rather than numbers the paper reports.
 
 # %% [markdown]
 # ## Explore
@@ -943,10 +1011,12 @@ utils.explore(plot_refinement, shift=explore_shifts, step=explore_steps)
 
 # %% [markdown]
 # The lines printed before the first figure say, for each $d$, for how many bisections the two
-# meshes stay identical on this problem, and where each ends. Things to try: at $d = 0$ the two
-# follow the same path for most of the budget and end with similar errors; once the front moves
-# they part within the first few bisections, when the policy starts to refine ahead of the
-# front. Step through $d = 0.2$: the path is so long that 20 bisections cannot resolve all of it,
+# meshes stay identical on this problem, and where each ends. Things to try: at $d = 0$, compare
+# the printed final errors (in the stored run the two follow the same path for most of the
+# budget; a policy trained for fewer iterations, as in fast mode or at another seed, parts from
+# greedy earlier and may end above it); once the front moves they part within the first
+# few bisections, when the policy starts to refine ahead of the front. Step through $d = 0.2$:
+# the path is so long that 20 bisections cannot resolve all of it,
 # and you can see where each method chooses to spend them.
 
 # %% [markdown]
@@ -985,8 +1055,10 @@ print(f"smooth element: {smooth_ratio}, unresolved front: {front_ratio:.3f}")
 # A smooth element loses three quarters of its squared error per bisection; an element holding a
 # front much thinner than itself loses only a few per cent, because the child that holds the
 # front keeps almost all of $\int u'^2 \approx 4/(3w)$. Returns grow as the front gets resolved,
-# which is why greedy must keep hammering at the same place, and why a rule that looked one step
-# ahead (largest *reduction* first) would give up on the front too early.
+# which is why greedy must keep hammering at the same place. (A conjecture you can test: a rule
+# that ranked elements by the reduction one bisection buys would undervalue the front at first
+# and end above greedy; `run_heuristic` is easily changed to try it, and the size of the effect
+# is the thing to measure.)
 #
 # ```{solution-end}
 # ```
@@ -1236,10 +1308,11 @@ for reward, radius in (("window", 1), ("indicator", 1), ("window", 3)):
 # $t = 0$, which greedy already maximises almost perfectly (the static rows of the experiment), so
 # the policy learns greedy and loses its advantage on moving fronts: anticipation must be paid
 # for by a reward that sees the future, here the window error, in a simulation the error at later
-# times. The wider window is a different story: in our runs it helped at some seeds and hurt at
-# others, by amounts comparable to the spread between seeds at this short training length. One
-# run settles nothing here; a good answer trains several seeds at full length, reports the spread,
-# and notices that a wider window also gives the policy more inputs to learn to ignore.
+# times. The wider window is a different story: compare the first and third printed lines, which
+# come from one seed and a short training run. A difference of a few hundredths there is within
+# what another seed or a longer run can change, so one run settles nothing; a good answer trains
+# several seeds at full length, reports the spread, and notices that a wider window also gives the
+# policy more inputs to learn to ignore.
 #
 # ```{solution-end}
 # ```
@@ -1252,13 +1325,18 @@ for reward, radius in (("window", 1), ("indicator", 1), ("window", 3)):
 #   size for every mesh, and REINFORCE with a leave-one-out baseline trains it from the final
 #   error alone.
 # - On static fronts in 1-D, greedy refinement by an exact indicator is within a few per cent of
-#   the optimal bisection mesh, so "competitive" is the most a learned policy can be; ours is.
+#   the optimal bisection mesh, so "competitive" is the most a learned policy can be, and an easy
+#   test; ours is competitive (between equal and a few per cent worse, depending on the run).
 # - On fronts that move between remeshings, refinement by the instantaneous error falls to the
-#   level of a uniform mesh. The learned policy, which sees only instantaneous indicators but is
-#   rewarded for the error over the window, learns to refine ahead of the front and beats greedy
-#   clearly, though it stays above an oracle greedy that ranks elements by the window error.
-# - Trained with 20 bisections (meshes of up to 24 elements), the policy keeps its performance
-#   with 40 (up to 44 elements).
+#   level of a uniform mesh. The learned policy, which sees instantaneous indicators and the
+#   travel distance $d$ and is rewarded for the error over the window, learns to refine ahead of
+#   the front and beats greedy clearly. Without $d$ it loses most of that advantage; told $d$,
+#   the simplest hand rule (greedy at mid-window) also beats greedy, but less than the policy
+#   does; and an oracle greedy that ranks elements by the window error beats the policy.
+# - Trained with 20 bisections (meshes of up to 24 elements), the policy stays as close to greedy
+#   with 40 (up to 44 elements) on static fronts and stays ahead of greedy on moving ones; but on
+#   moving fronts its distance to the oracle grows with the mesh, so it generalises against the
+#   estimator heuristic, not against the best rule.
 # - What laptop scale does not show: 2-D and 3-D meshes with hanging nodes or conformity
 #   constraints, a real time-dependent solver with its own error, error estimators that can be
 #   wrong (here the indicator is exact), coarsening, and training without ground truth. The paper

@@ -760,7 +760,7 @@ plt.show()
 # below both. Two more lines of the output qualify that win.
 #
 # - **It needs the travel distance.** With the travel feature set to zero at test time, the same
-#   policy loses most of its advantage (the "travel feature zeroed" line). Greedy is not told $d$,
+#   policy loses most or all of its advantage (the "travel feature zeroed" line). Greedy is not told $d$,
 #   so part of the comparison with greedy is a comparison of information. At equal information,
 #   against the mid-window greedy that is told $d$, the policy still wins (the RL/mid
 #   column): it does better than the simplest hand-made rule that uses $d$.
@@ -890,8 +890,8 @@ plt.show()
 #
 # Read the first row with the optimum table in mind: greedy is within a few per cent of the best
 # bisection mesh on static fronts, so "competitive" is tested where it is easy, and the threshold
-# 1.25 is loose next to that room; the measured values (between 1.00 and about 1.06 over the
-# seeds we ran) say more than the PASS does.
+# 1.25 is loose next to that room; the measured value (and its range over seeds in the
+# scoreboard's seed report) says more than the PASS does.
 
 # %%
 utils.check_claims(
@@ -1309,8 +1309,8 @@ for reward, radius in (("window", 1), ("indicator", 1), ("window", 3)):
 # the policy learns greedy and loses its advantage on moving fronts: anticipation must be paid
 # for by a reward that sees the future, here the window error, in a simulation the error at later
 # times. The wider window is a different story: compare the first and third printed lines, which
-# come from one seed and a short training run. A difference of a few hundredths there is within
-# what another seed or a longer run can change, so one run settles nothing; a good answer trains
+# come from one seed and a short training run, and whether their difference would survive
+# another seed or a longer run, one run cannot say; a good answer trains
 # several seeds at full length, reports the spread, and notices that a wider window also gives the
 # policy more inputs to learn to ignore.
 #
@@ -1326,7 +1326,7 @@ for reward, radius in (("window", 1), ("indicator", 1), ("window", 3)):
 #   error alone.
 # - On static fronts in 1-D, greedy refinement by an exact indicator is within a few per cent of
 #   the optimal bisection mesh, so "competitive" is the most a learned policy can be, and an easy
-#   test; ours is competitive (between equal and a few per cent worse, depending on the run).
+#   test; ours is competitive, and the measured ratio, not the loose threshold, is the evidence.
 # - On fronts that move between remeshings, refinement by the instantaneous error falls to the
 #   level of a uniform mesh. The learned policy, which sees instantaneous indicators and the
 #   travel distance $d$ and is rewarded for the error over the window, learns to refine ahead of

@@ -18,13 +18,16 @@ def test_boltzmann_expectation_gaussian_moments():
 
 
 def test_boltzmann_expectation_shifted_mean_and_points():
-    mean = boltzmann_expectation(lambda x: (x - 1.5) ** 2 / 2, lambda x: x, 0.1, -5, 8, points=[1.5])
+    mean = boltzmann_expectation(
+        lambda x: (x - 1.5) ** 2 / 2, lambda x: x, 0.1, -5, 8, points=[1.5]
+    )
     assert mean == pytest.approx(1.5, rel=1e-9)
 
 
 @pytest.mark.parametrize("sigma, h", [(1.0, 0.1), (1.0, 1.2), (0.5, 0.3)])
 def test_stationary_density_of_ula_on_a_gaussian(sigma, h):
-    # ULA on N(0, sigma^2): x' = (1 - h / sigma^2) x + sqrt(2h) xi, stationary var sigma^2 / (1 - h / 2 sigma^2)
+    # ULA on N(0, sigma^2): x' = (1 - h / sigma^2) x + sqrt(2h) xi,
+    # whose stationary variance is sigma^2 / (1 - h / (2 sigma^2)).
     grid = np.linspace(-12 * sigma, 12 * sigma, 801)
     rho = stationary_density_1d(grid, (1 - h / sigma**2) * grid, np.full(grid.size, 2 * h))
     expected = sigma**2 / (1 - h / (2 * sigma**2))

@@ -656,8 +656,8 @@ for log_h in LOG_STEPS:
     print(
         f"  e^{log_h:<5} | {em['m2'] - ref_m2:+.3f} ({em['m2_exact'] - ref_m2:+.3f})   "
         f"{ad['m2'] - ref_m2:+.3f} ({ad['m2_exact'] - ref_m2:+.3f})   "
-        f"{ma['m2'] - ref_m2:+.3f}  |    ({overdamped[('naive', log_h)]['m2_exact'] - ref_m2:+.3f}) "
-        f"| {ma['acceptance']:.2f}"
+        f"{ma['m2'] - ref_m2:+.3f}  |    "
+        f"({overdamped[('naive', log_h)]['m2_exact'] - ref_m2:+.3f}) | {ma['acceptance']:.2f}"
     )
 print(f"trivial baseline N(0, tau/c): error {trivial_error:+.3f}")
 bias_ratios = [

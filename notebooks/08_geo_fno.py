@@ -407,8 +407,7 @@ class GeoFNO(nn.Module):
 # the domain with the nearest node's value, so the target is continuous; the input channels are
 # the domain's mask and the grid coordinates, as in the paper's interpolation baselines. The way
 # back is bilinear interpolation from the grid. The fill outside the domain is not data, so the grid
-# FNO's training loss counts only the grid points inside the domain: fitting the fill's kinks would
-# handicap the baseline for a reason the paper does not argue.
+# FNO's training loss counts only the grid points inside the domain.
 
 # %%
 grid_axis = np.linspace(-box_radius, box_radius, grid_size)

@@ -812,9 +812,9 @@ plt.show()
 # $\eta_k$ is large, instead of settling at the exact value $\sigma\sqrt2 \approx 0.71$: the
 # random walk of {eq}`eq-ula-gaussian` at work. The spread falls back to ULA's as $\eta_k$ falls,
 # and at the step marked in grey, where $\eta_k$ drops below half the limit, the mode weights
-# printed above are already within a few thousandths of the final ones: fewer than 1 % of the
-# particles changed basin after that (printed above), although the path still had most of its
-# steps to go; the large early steps did the work. This supports the conjecture.
+# printed above are already within about 0.01 of the final ones. A few per cent of the particles
+# at most (printed above) changed basin after that, in both directions, although the path still
+# had most of its steps to go; the large early steps did the work. This supports the conjecture.
 #
 # ### The baselines with the same steps
 #

@@ -39,9 +39,10 @@
 # **What this chapter adds.** We could not read the paper's own step-size rule, so this chapter
 # tests the method under two rules and works out, in closed form, what each one does. A step
 # proportional to the dilation factor turns the method into plain Langevin from the origin; a
-# fixed step turns it into Langevin whose step size decreases over the run. The mode coverage reproduces only in
-# the second case, in a narrow window of step sizes, and for a reason that has to do with time
-# discretisation rather than with the path.
+# fixed step turns it into Langevin whose step size decreases over the run. The mode coverage
+# reproduces only in the second case, in a narrow window of step sizes, and for a reason that has
+# to do with time discretisation rather than with the path: plain Langevin given the same steps
+# does as well, while the geometric path does not.
 #
 # **Run time:** about 25 s in fast mode and 60 s in full mode on a 2-core CPU (measured values are
 # in the {doc}`scoreboard <../book/scoreboard>`).

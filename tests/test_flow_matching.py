@@ -11,6 +11,7 @@ from utils.flow_matching import (
     biased_tilted_mean,
     drift_slope,
     endpoint_correlation,
+    endpoint_sensitivities,
     endpoint_sensitivity,
     eta,
     gaussian_kl,
@@ -118,6 +119,16 @@ def test_sensitivity_is_the_exponential_of_the_integrated_slope():
     assert drift_slope(0.2, STD, 0.3) == pytest.approx(gaussian_velocity_slope(0.2, STD) - 0.09 / (2 * path_variance(0.2, STD)))
 
 
+def test_sensitivities_on_a_grid_match_the_scalar_version():
+    times = np.linspace(0.01, 0.999, 30)
+    for sigma in ("memoryless", 0.3, 2.0):
+        grid = endpoint_sensitivities(times, STD, sigma, end=0.999)
+        scalar = [endpoint_sensitivity(t, STD, sigma) / endpoint_sensitivity(0.999, STD, sigma) for t in times]
+        assert np.allclose(grid, scalar, rtol=1e-8)
+    closed = times * STD**2 / path_variance(times, STD)  # memoryless, to t = 1
+    assert np.allclose(endpoint_sensitivities(times, STD, "memoryless"), closed, rtol=1e-8)
+
+
 def test_biased_mean():
     assert biased_tilted_mean(MEAN, STD, 1.0, 0.0) == pytest.approx(0.75)
     assert biased_tilted_mean(MEAN, STD, 1.0, 1.0) == pytest.approx(MEAN)
@@ -155,6 +166,9 @@ def test_gaussian_kl_matches_quadrature():
         (lambda: endpoint_correlation(0.1, 0.5, [0.3]), TypeError, "function of t"),
         (lambda: endpoint_sensitivity(np.array([0.1, 0.2]), 0.5, 0.3), TypeError, "one time"),
         (lambda: biased_tilted_mean(0.5, 0.5, 1.0, 1.5), ValueError, "correlation"),
+        (lambda: endpoint_sensitivities([0.5, 0.2], 0.5, 0.3), ValueError, "increasing"),
+        (lambda: endpoint_sensitivities([0.2, 0.5], 0.5, 0.3, end=0.4), ValueError, "end must lie"),
+        (lambda: path_variance(float("nan"), 0.5), ValueError, "finite"),
         (lambda: tilt_quadratic(0.5, 0.5, 1.0, 0.5, -1.0), ValueError, "non-negative"),
         (lambda: gaussian_kl(0.0, 0.0, 0.0, 1.0), ValueError, "positive"),
         (lambda: path_variance(0.5, True), TypeError, "positive number"),

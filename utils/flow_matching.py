@@ -36,13 +36,20 @@ def _check_std(std: float) -> float:
 
 
 def _check_time(t: ArrayLike, name: str = "t", low: float = 0.0, open_low: bool = False) -> ArrayLike:
-    arr = np.asarray(t.detach().cpu() if hasattr(t, "detach") else t, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf: pass times in [0, 1].")
-    too_low = np.any(arr <= low) if open_low else np.any(arr < low)
-    if too_low or np.any(arr > 1.0):
+    """Raise unless every time lies in [low, 1] (or (low, 1]); cheap for Python floats (called in loops)."""
+    if isinstance(t, float):
+        ok = (low < t if open_low else low <= t) and t <= 1.0
+        lo = hi = t
+    else:
+        if hasattr(t, "detach"):
+            lo, hi = float(t.min()), float(t.max())
+        else:
+            arr = np.asarray(t, dtype=float)
+            lo, hi = float(arr.min()), float(arr.max())
+        ok = (low < lo if open_low else low <= lo) and hi <= 1.0
+    if not ok:
         interval = f"({low}, 1]" if open_low else f"[{low}, 1]"
-        raise ValueError(f"{name} must lie in {interval}, got values from {arr.min()} to {arr.max()}.")
+        raise ValueError(f"{name} must lie in {interval} and be finite, got values from {lo} to {hi}.")
     return t
 
 
@@ -113,6 +120,24 @@ def endpoint_sensitivity(t: float, std: float, sigma: ScheduleLike) -> float:
         raise TypeError(f"t must be one time (a number), got {type(t).__name__}.")
     integral, _ = quad(lambda tau: drift_slope(tau, std, sigma), float(t), 1.0, limit=200)
     return math.exp(integral)
+
+
+def endpoint_sensitivities(times: ArrayLike, std: float, sigma: ScheduleLike, end: float = 1.0) -> np.ndarray:
+    """Phi(end, t) for every t in an increasing array `times`: exp of the integral of d b / d x from t to end.
+
+    The integral is split at the given times and accumulated from the end, so a whole grid costs
+    about as much as one call of `endpoint_sensitivity`.
+    """
+    std = _check_std(std)
+    grid = np.asarray(times, dtype=float)
+    if grid.ndim != 1 or grid.size == 0 or np.any(np.diff(grid) <= 0):
+        raise ValueError("times must be a non-empty one-dimensional array of increasing times.")
+    _check_time(grid, "times", open_low=True)
+    if not grid[-1] <= end <= 1.0:
+        raise ValueError(f"end must lie between the last time ({grid[-1]}) and 1, got {end}.")
+    knots = np.append(grid, end)
+    pieces = [quad(lambda tau: drift_slope(tau, std, sigma), a, b)[0] for a, b in zip(knots[:-1], knots[1:])]
+    return np.exp(np.cumsum(pieces[::-1])[::-1])
 
 
 def endpoint_correlation(t0: float, std: float, sigma: ScheduleLike) -> float:

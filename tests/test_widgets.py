@@ -16,8 +16,12 @@ def plot_line(slope: float = 1.0, label: str = "a"):
 
 
 def frames_of(html: str) -> dict:
+    """Return the explorer's data, with the default frame (kept in the img's src) put back among the frames."""
     payload = re.search(r'<script type="application/json" class="explorer-frames">(.*?)</script>', html).group(1)
-    return json.loads(payload.replace("<\\/", "</"))
+    data = json.loads(payload.replace("<\\/", "</"))
+    initial = re.search(r'<img src="data:image/png;base64,([^"]+)"', html).group(1)
+    data["frames"][data["initial"]] = initial
+    return data
 
 
 def test_static_explorer_draws_every_combination():

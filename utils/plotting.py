@@ -64,3 +64,32 @@ def figure_title(fig: matplotlib.figure.Figure) -> str:
         return fig._suptitle.get_text().strip()
     titles = [ax.get_title().strip() for ax in fig.axes if ax.get_title().strip()]
     return "; ".join(titles)
+
+
+def attach_alt_text() -> None:
+    """In IPython, store each figure's title as the alt text of its PNG output (the website shows it).
+
+    Wraps the inline backend's PNG formatter so that it returns (png, {"alt": title}); the book's
+    Sphinx extension copies that into the page's <img alt>. Outside IPython it does nothing.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["image/png"]
+    if matplotlib.figure.Figure not in formatter.type_printers:
+        plt.close(plt.figure())  # the inline backend registers its formatter when it draws a first figure
+    original = formatter.type_printers.get(matplotlib.figure.Figure)
+    if original is None or getattr(original, "adds_alt_text", False):
+        return
+
+    def png_with_alt(fig):
+        png = original(fig)
+        title = figure_title(fig)
+        return (png, {"alt": title}) if png and title else png
+
+    png_with_alt.adds_alt_text = True
+    formatter.for_type(matplotlib.figure.Figure, png_with_alt)

@@ -110,7 +110,7 @@ def static_explorer_html(plot_fn: Callable, params: dict[str, list], render_all:
         fig = plot_fn(**kwargs)
         key = ",".join(map(str, combo))
         setting = ", ".join(f"{n} = {v}" for n, v in kwargs.items())
-        png = figure_to_png(fig, close=False, palette=True)  # raises a clear TypeError if fig is no Figure
+        png = figure_to_png(fig, close=False, palette=128)  # raises a clear TypeError if fig is no Figure
         alts[key] = f"{figure_title(fig) or plot_fn.__name__} ({setting})"
         plt.close(fig)
         frames[key] = base64.b64encode(png).decode()

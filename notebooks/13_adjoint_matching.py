@@ -218,10 +218,10 @@
 # \qquad\Big(\text{memoryless: } \tfrac{\sigma^2}{G} = \eta_t\Big).
 # ```
 #
-# The paper's weighting divides the velocity error at $t$ by $\sigma(t)^2/4 = \eta_t/2$, which is
-# very large near $t = 0$ (the code below prints the ratio), so the early velocities, which the ODE
-# sampler needs, learn slowly at our small budgets. Exercise 4 (its solution runs below) compares the
-# two.
+# The paper's weighting divides the velocity error at $t$ by $\sigma(t)^2/4 = \eta_t/2$ instead,
+# which differs from ours by a factor that varies a hundredfold between $t = 0.01$ and $t = 0.5$
+# (the code below prints the ratio). At our small budgets the paper's weighting ended further from
+# the target; Exercise 4 (its solution runs below) asks where the difference comes from.
 #
 # ### The baseline the paper argues against
 #
@@ -695,7 +695,7 @@ ax.plot(grid, norm.pdf(grid, predicted["constant"], S), ":", color="C3", lw=2,
 ax.set_xlabel("$x$")
 ax.set_ylabel("density")
 ax.set_title("Samples after fine-tuning", fontsize=10)
-ax.legend(fontsize=7)
+ax.legend(fontsize=7, loc="upper right")
 fig.tight_layout()
 plt.show()
 
@@ -859,7 +859,8 @@ print(f"adjoint matching: relative RMS error of the velocity against v* along it
       f"{am_velocity_error:.3f}")
 print(f"at adjoint matching's reward {am_reward:.3f}: "
       f"KL of the frontier {frontier_kl_at_am_reward:.3f}, "
-      f"adjoint matching {am_kl:.3f}, DRaFT's path {draft_kl_at_am_reward:.3f}")
+      f"adjoint matching {am_kl:.3f}, DRaFT's path {draft_kl_at_am_reward:.3f} "
+      f"(ratio DRaFT / adjoint matching {draft_kl_at_am_reward / am_kl:.2f}, not asserted)")
 print(f"std at that reward: adjoint matching {float(am_x.std()):.3f}, "
       f"DRaFT's path {draft_std_at_am_reward:.3f}")
 
@@ -903,11 +904,18 @@ plt.show()
 # Adjoint matching lands on the tilted target: its mean, width, reward and KL match the closed
 # form to the accuracy printed above, and along its own trajectories its velocity differs from
 # $v^*$ by about a fifth of the change $v^* - v^{\mathrm{base}}$ that it had to learn (printed
-# above). Exercise 4 looks at which times the regression learns well at this budget. DRaFT first moves the whole distribution towards the reward's maximum without
-# narrowing it, then narrows it; its path runs below the frontier, and where it crosses adjoint
-# matching's reward its KL is larger (printed above). Nothing in its objective tells it where to
-# stop: by the end of the same budget its reward is far above the target's, its samples have
-# narrowed around the reward's maximum, and its KL is several times the target's (table above).
+# above).
+#
+# DRaFT first moves the whole distribution towards the reward's maximum without narrowing it,
+# then narrows it; its path runs below the frontier, and where it crosses adjoint matching's
+# reward its KL is larger (printed above). How much larger depends on the seed: the ratio was above
+# 1 in every seed we ran, but for some only slightly, and we had fixed no margin for it before
+# looking. So it is reported here and not asserted in the claim check. Nothing in DRaFT's
+# objective tells it where to stop: after as many iterations as adjoint matching (it used more CPU
+# time, printed above) its reward is far above the target's, its samples have narrowed around the
+# reward's maximum, and its KL is several times the target's (table above). How far past the
+# target it ends is a matter of its budget and learning rate (a tenth of adjoint matching's here);
+# that it does not stop at the target is a matter of its objective.
 #
 # Best-of-$n$, the trivial baseline, lies close to the frontier: in one dimension, keeping the best of
 # $n$ base samples trades KL for reward almost optimally, and best-of-4 lands almost on the target.
@@ -967,6 +975,11 @@ def mode_weights(x):
     return torch.bincount(torch.cdist(x, ring_modes).argmin(1), minlength=N_MODES).float() / len(x)
 
 
+def inside_ring(x, radius=1.5):
+    """Fraction of samples well inside the ring (|x| < radius), where the data have no mass."""
+    return float((x.norm(dim=1) < radius).float().mean())
+
+
 def distance_to_modes(x):
     """Mean distance from each sample to the nearest mode centre of the data."""
     return float(torch.cdist(x, ring_modes).min(dim=1).values.mean())
@@ -1021,6 +1034,8 @@ if RUN_2D:
     print("mode weights, model:", " ".join(f"{w:.3f}" for w in mode_weights(base_samples_2d)))
     print(f"mean distance to the nearest mode centre: data {distance_to_modes(data_2d):.3f}, "
           f"model {distance_to_modes(base_samples_2d):.3f}")
+    print(f"fraction of samples with |x| < 1.5 (inside the ring): data {inside_ring(data_2d):.3f}, "
+          f"model {inside_ring(base_samples_2d):.3f}")
 
 # %% [markdown]
 # The base model reproduces the ring and its equal weights, but its modes are wider than the data's
@@ -1069,9 +1084,10 @@ if RUN_2D:
 # We compare five sample sets of 1000 points each with the reference: the base model, adjoint
 # matching, DRaFT at the two evaluations that bracket adjoint matching's reward (we keep whichever
 # is closer to the reference, the choice most favourable to DRaFT), and DRaFT at the end of its
-# budget. Besides reward and diversity, the table gives the distance to the reference and the mean
+# budget. Besides reward and diversity, the table gives the distance to the reference, the mean
 # distance from each sample to the nearest mode centre, which measures how far samples stray from
-# the data (the base model's row gives the value that fine-tuning should keep).
+# the data (the base model's row gives the value that fine-tuning should keep), and the fraction
+# of samples well inside the ring ($\|x\| < 1.5$).
 
 
 # %%
@@ -1087,12 +1103,12 @@ if RUN_2D:
         "DRaFT, end of its budget": draft_snapshots[-1],
     }
     print(f"{'model':<30s} {'E[r]':>7s} {'diversity':>9s} {'W2 to ref':>9s} {'to modes':>8s}"
-          "   mode weights")
+          f" {'|x|<1.5':>7s}   mode weights")
     w2_2d, stray_2d = {}, {}
     for name, pts in samples_2d.items():
         w2_2d[name], stray_2d[name] = wasserstein(pts, reference_2d_b), distance_to_modes(pts)
         print(f"{name:<30s} {float(ring_reward(pts).mean()):7.3f} {diversity(pts):9.3f} "
-              f"{w2_2d[name]:9.3f} {stray_2d[name]:8.3f}   "
+              f"{w2_2d[name]:9.3f} {stray_2d[name]:8.3f} {inside_ring(pts):7.3f}   "
               + " ".join(f"{w:.2f}" for w in mode_weights(pts)))
     print("(the W2 of the reference row is the noise floor: two independent resamplings)")
     tilted_family_2d = []
@@ -1152,8 +1168,11 @@ if RUN_2D:
 # the mode centres as the base model's. DRaFT gains reward differently. Stopped where its reward
 # first reaches adjoint matching's, it has about the same diversity (in the reward–diversity plane
 # its path runs along the tilted family) and similar mode weights, but its samples have been pulled
-# off the modes towards $c$, where the base model has almost no mass: its distances to the mode
-# centres and to the reference are much larger (table above). Left to the end of its budget it
+# off the ring: the samples of the far modes move inwards, inside the ring, where neither the data
+# nor the base model has mass (the inner arc in the panel "DRaFT, stopped at AM's reward", and the
+# column $\|x\| < 1.5$ of the table). Its distances to the mode centres and to the reference are
+# much larger (table above). The point $c$ itself is not off the base model: its modes are wide
+# enough to join into an almost continuous ring (the figure of the base model above). Left to the end of its budget it
 # collapses onto $c$: the highest reward and almost no diversity, the pattern the paper reports for
 # reward-gradient methods in its Table 2. Diversity alone would not tell the early-stopped DRaFT
 # from adjoint matching here; the distance to the tilted distribution does.
@@ -1161,16 +1180,17 @@ if RUN_2D:
 # %% [markdown]
 # ## Claim check
 #
-# The first three rows are the central claim: the two means of experiment 1 against their closed
-# forms. The next three are the laptop version of Table 2 (experiment 2): adjoint matching lands on
-# the tilted target; DRaFT, at equal cost, goes far past it; and where DRaFT passes adjoint
-# matching's reward it needs more KL. A model on the frontier would give that last ratio about 1
-# (adjoint matching's own KL is within a few percent of the frontier's, printed in experiment 2);
-# the row asserts that DRaFT's is at least 10 % larger. Its value depends on the seed, because
-# DRaFT's path runs closer to the frontier for some initialisations than for others, and for some
-# seeds it comes close to the threshold (the seed report on the scoreboard gives the range): the
-# margin by which DRaFT misses the frontier at equal reward is real but not large. Then come the cross-checks of the code, and, in full mode, the
-# two-dimensional rows.
+# The first three rows are the central claim, the paper's headline: the two means of experiment 1
+# against their closed forms. The next two are the laptop version of Table 2 (experiment 2):
+# adjoint matching lands on the tilted target, and DRaFT, after as many iterations (and more CPU
+# time), goes far past it; the size of that overshoot is set by DRaFT's budget and learning rate,
+# so the row asserts only that it is large. DRaFT's KL at adjoint matching's reward is printed in
+# experiment 2 and not asserted: its margin over adjoint matching is small for some seeds, and no
+# threshold for it was fixed before the data were seen. Then come the cross-checks of the code,
+# and, in full mode, the two-dimensional rows. The verdict is about the headline. The paper's
+# other message, a better reward–diversity trade-off than DRaFT, reproduces here only in part: as
+# KL, distance to the tilted distribution and DRaFT's collapse at equal iterations, not as
+# diversity at equal reward.
 
 # %%
 rows = [
@@ -1186,13 +1206,10 @@ rows = [
     utils.Claim("Quadratic reward: W1(adjoint matching, exact tilted target)", "n/a (toy)",
                 wasserstein_distance(am_x[:, 0].numpy(), target_x[:, 0].numpy()), "<=", 0.05,
                 kind="paper"),
-    utils.Claim("Quadratic reward, equal cost: DRaFT's KL from the base / the tilted target's",
+    utils.Claim("Quadratic reward, equal iterations: DRaFT's KL from the base / the target's",
                 "reward-gradient methods over-optimise (Table 2: DRaFT-1 diversity 25-27 vs "
                 "AM 37-43, unconfirmed)", draft_kl / gaussian_kl(tilt_mean, tilt_std, MU, S), ">=",
                 2.0, kind="paper"),
-    utils.Claim("Quadratic reward: DRaFT's KL / adjoint matching's KL at equal reward (frontier 1)",
-                "n/a (better trade-off claimed)", draft_kl_at_am_reward / am_kl, ">=", 1.1,
-                kind="paper"),
     utils.Claim("Lean adjoint (autograd, Euler) converges to the closed form: |fitted order - 1|",
                 "n/a", adjoint_order_gap, "<=", 0.2, kind="code"),
     utils.Claim("Base SDE: |sample corr(X_tmin, X_1) - closed form|, both schedules", "n/a",
@@ -1415,9 +1432,9 @@ utils.check_value("ch13-ex2", sigma_needed,
 # is a known factor $1 - \rho^2$, so it can be undone by fine-tuning for a stronger reward
 # $\lambda' x$. Find the $\lambda'$ for which adjoint matching with $\sigma = 0.3$ has the tilted
 # target of $\lambda = 1$ as its optimum; store it in `corrected_lambda`. Then fine-tune with it
-# (use `train_adjoint_matching` and `ResidualVelocity` as in experiment 1) and store the mean of
-# 20 000 SDE samples of your model in `corrected_mean`. Why does this fix not carry over to a
-# non-linear reward?
+# (use `train_adjoint_matching` and `ResidualVelocity` as in experiment 1), keep the model in
+# `corrected_model`, and store the mean of 20 000 SDE samples of it in `corrected_mean`. Why does
+# this fix not carry over to a non-linear reward?
 # ```
 #
 # ```{solution-start} ch13-ex3
@@ -1458,6 +1475,12 @@ utils.check_that(
 )
 utils.check_that(
     "ch13-ex3",
+    lambda: abs(float(simulate_sde(corrected_model, SCHEDULES["constant"], 20_000, 1, N_STEPS)[-1]
+                      .mean()) - float(corrected_mean)) < 0.02,
+    "corrected_mean is the SDE-sample mean of corrected_model (within Monte Carlo error)",
+)
+utils.check_that(
+    "ch13-ex3",
     lambda: abs(biased_tilted_mean(MU, S, float(corrected_lambda), rho["constant"]) - target_mean)
     < 1e-3,
     "the biased optimum of eq. (8) for corrected_lambda is the tilted mean 0.75",
@@ -1476,7 +1499,8 @@ utils.check_value("ch13-ex3", corrected_lambda, LAM / (1 - rho["constant"] ** 2)
 # budget, and compare the ODE-sample mean, the SDE-sample mean and the error of the learned
 # velocity change against the exact one, $\lambda s^2 (1-t)/V_t$, as a function of $t$. Which times
 # does each weighting learn well, and why does the ODE sampler care about times that the SDE
-# sampler forgets?
+# sampler forgets? How many iterations does the paper's weighting need before its ODE-sample mean
+# is as close to the target as ours?
 # ```
 #
 # ```{solution-start} ch13-ex4
@@ -1543,15 +1567,16 @@ print("eta_t / 2, the factor the paper's weighting divides the velocity error by
 #   vector–Jacobian products of the base model, and fit the velocity change. Nothing is
 #   backpropagated through the sampler.
 # - On a quadratic reward it landed on the closed-form optimum, on the reward–KL frontier. A
-#   reward-gradient baseline (DRaFT) reached the same reward only with a larger KL (by a margin that
-#   depends on the seed) and, trained at equal cost, went far past the target towards the reward's
+#   reward-gradient baseline (DRaFT) reached the same reward only with a larger KL, by a margin that
+#   depends on the seed and is small for some (reported, not asserted), and, trained for as many
+#   iterations (with more CPU time), went far past the target towards the reward's
 #   maximum. Best-of-$n$, with no training at all, lay close to the frontier in one dimension.
 # - In two dimensions, with a trained base and a reward between modes, adjoint matching kept the
 #   samples on the modes with the reference's weights. DRaFT, stopped at the same reward, had about
-#   the same diversity but had pulled samples off the modes; at equal cost it collapsed onto the
-#   reward's maximum.
+#   the same diversity but had pulled samples off the ring; at about equal CPU time it collapsed
+#   onto the reward's maximum.
 # - So the paper's reward–diversity advantage reproduces here as an advantage in KL and in distance
-#   to the tilted distribution, and, at equal cost, as the baseline's collapse. At *equal reward*
+#   to the tilted distribution, and, at an equal training budget, as the baseline's collapse. At *equal reward*
 #   the diversity advantage does not reproduce: DRaFT's samples were wider than adjoint matching's
 #   in one dimension and about as spread out in two. Diversity is not closeness to the base.
 # - What laptop scale cannot show: the paper's text-to-image results (ClipScore, PickScore, HPSv2,

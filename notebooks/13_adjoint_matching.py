@@ -220,8 +220,9 @@
 #
 # The paper's weighting divides the velocity error at $t$ by $\sigma(t)^2/4 = \eta_t/2$ instead,
 # which differs from ours by a factor that varies a hundredfold between $t = 0.01$ and $t = 0.5$
-# (the code below prints the ratio). At our small budgets the paper's weighting ended further from
-# the target; Exercise 4 (its solution runs below) asks where the difference comes from.
+# (the code below prints the ratio). At our small budgets the paper's weighting left the ODE
+# samples further from the target; Exercise 4 (its solution runs below and prints both) asks where
+# the difference comes from.
 #
 # ### The baseline the paper argues against
 #
@@ -1584,9 +1585,8 @@ print("eta_t / 2, the factor the paper's weighting divides the velocity error by
 #   not used in training, and the comparison with other SOC algorithms (the continuous adjoint and
 #   others) in high dimension. Our examples are the easiest cases: an exact base in one dimension,
 #   and a two-dimensional base with a smooth reward. The loss weighting differs from the paper's:
-#   with the paper's weighting at the same budget, both the ODE and the SDE samples' means ended
-#   further from the target than with ours, the ODE one by the most (Exercise 4's solution prints
-#   them).
+#   with the paper's weighting at the same budget, the ODE samples' mean ended further from the
+#   target than with ours (Exercise 4's solution prints it).
 #
 # Related work from the reading lists: Schrödinger-bridge methods
 # {cite}`tang2024simplified,korotin2024light` also learn a controlled diffusion between

@@ -1169,9 +1169,9 @@ if RUN_2D:
 # the mode centres as the base model's. DRaFT gains reward differently. Stopped where its reward
 # first reaches adjoint matching's, it has about the same diversity (in the reward–diversity plane
 # its path runs along the tilted family) and similar mode weights, but its samples have been pulled
-# off the ring: the samples of the far modes move inwards, inside the ring, where neither the data
-# nor the base model has mass (the inner arc in the panel "DRaFT, stopped at AM's reward", and the
-# column $\|x\| < 1.5$ of the table). Its distances to the mode centres and to the reference are
+# off the ring: the samples of the far modes move inwards, inside the ring, where the data and the
+# base model have little mass (the inner arc in the panel "DRaFT, stopped at AM's reward"; the
+# column $\|x\| < 1.5$ of the table, against the line printed under the base model's figure). Its distances to the mode centres and to the reference are
 # much larger (table above). The point $c$ itself is not off the base model: its modes are wide
 # enough to join into an almost continuous ring (the figure of the base model above). Left to the end of its budget it
 # collapses onto $c$: the highest reward and almost no diversity, the pattern the paper reports for

@@ -34,7 +34,7 @@ book: setup
 	$(PY) scripts/build_site.py
 
 test: setup
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/00_how_to_use.ipynb
@@ -55,7 +55,7 @@ student: setup
 	$(PY) scripts/make_student.py
 
 lint: setup
-	$(VENV)/bin/ruff check utils tests scripts notebooks
+	$(VENV)/bin/ruff check utils tests scripts notebooks book/_ext
 
 clean:
 	rm -rf _build _vendor

@@ -25,22 +25,25 @@
 # **Run time:** about 6 s in fast mode and about 6 s in full mode on a 2-core CPU
 # (measured values are in the {doc}`scoreboard <../book/scoreboard>`).
 
-# %% [markdown]
+# %% [markdown] tags=["book-only"]
 # ## Running the book
 #
-# From a fresh clone, two commands set everything up (they create `.venv` and install the
-# pinned environment the first time):
+# From a fresh clone of the book's repository, two commands set everything up (they create
+# `.venv` and install the pinned environment the first time):
 #
 # ```bash
 # make book   # builds the website into _build/html
 # make test   # runs every test, including every notebook in fast mode
 # ```
+
+# %% [markdown]
+# ## Running a chapter
 #
-# `make lab` opens JupyterLab. Each chapter exists twice: `notebooks/NN_slug.py` is the
-# source, and `notebooks/NN_slug.ipynb` is its executed pair; JupyterLab keeps the two in
-# step through jupytext, so edit whichever you like.
+# `make lab` opens JupyterLab on the chapters (it creates `.venv` first if needed). Each chapter
+# exists twice: `notebooks/NN_slug.py` is the source, and `notebooks/NN_slug.ipynb` is its executed
+# pair; JupyterLab keeps the two in step through jupytext, so edit whichever you like.
 #
-# Two environment variables control a run:
+# Three environment variables control a run:
 #
 # | variable | default | effect |
 # | --- | --- | --- |
@@ -100,19 +103,24 @@ def mc_pi(n: int, rng: np.random.Generator) -> float:
 rng = np.random.default_rng(info.seed)
 sizes = np.array([100, 400, 1600, 6400, 25600])
 repeats = utils.pick(50, 200)
-rms_error = np.array([np.sqrt(np.mean([(mc_pi(n, rng) - math.pi) ** 2 for _ in range(repeats)])) for n in sizes])
+rms_error = np.array(
+    [np.sqrt(np.mean([(mc_pi(n, rng) - math.pi) ** 2 for _ in range(repeats)])) for n in sizes]
+)
 slope = np.polyfit(np.log(sizes), np.log(rms_error), 1)[0]
 predicted = 4 * np.sqrt((math.pi / 4) * (1 - math.pi / 4) / sizes)
 
 # %% [markdown]
-# The figure compares the measured error with the prediction of {eq}`eq-mc-pi`.
+# The figure compares the measured error with the prediction of {eq}`eq-mc-pi`. Its code only
+# draws, so the website folds it behind a "Show code" button (the cell is tagged `hide-input`); the
+# algorithm above stays in view.
 
-# %%
+# %% tags=["hide-input"]
 fig, ax = plt.subplots()
 ax.loglog(sizes, rms_error, "o-", label=f"measured (slope {slope:.2f})")
 ax.loglog(sizes, predicted, "--", label="theory, slope −1/2")
 ax.set_xlabel("number of samples $n$")
 ax.set_ylabel("RMS error of $\\hat\\pi_n$")
+ax.set_title("Monte Carlo error against the number of samples")
 ax.legend()
 plt.show()
 
@@ -122,11 +130,15 @@ plt.show()
 # ## The claim check
 #
 # Each chapter ends its experiment with **one** call to `utils.check_claims`. Each row says
-# what is claimed, what the paper reports, what this run measured, and the honest threshold.
-# The call prints a table, stores the record in the notebook (the
-# {doc}`scoreboard <../book/scoreboard>` is built from it), and raises `AssertionError` if any
-# row fails, so the tests catch a broken chapter. When a paper's claim does not hold at laptop
-# scale, the row states what does hold, and the text says so.
+# what is claimed, what the paper reports, what this run measured, and the honest threshold, and
+# what kind of evidence it is: a test of the paper's claim (`"paper"`), a cross-check of the
+# chapter's code against a library or an analytic answer (`"code"`), or what holds instead where
+# the paper's claim does not reproduce at laptop scale (`"instead"`). The call also states the
+# paper's claim in one line and the chapter's verdict: *reproduced*, *partly reproduced* or *not
+# reproduced at this scale*. It shows the table, stores the record in the notebook (the
+# {doc}`scoreboard <../book/scoreboard>` is built from it), and raises `AssertionError` if any row
+# fails, so the tests catch a broken chapter. Thresholds are one-sided, with margin, and fixed
+# before the numbers they judge are seen; each row is one that a broken implementation would fail.
 
 # %%
 utils.check_claims(
@@ -146,10 +158,11 @@ utils.check_claims(
             measured=rms_error[-1] / predicted[-1],
             op="<=",
             threshold=1.3,
-            kind="paper",
+            kind="code",
         ),
     ],
-    headline="Monte Carlo error falls like one over the square root of the sample size", verdict="reproduced",
+    headline="Monte Carlo error falls like one over the square root of the number of samples",
+    verdict="reproduced",
 )
 
 # %% [markdown]
@@ -197,11 +210,16 @@ widgets.HBox([percent, bar])
 # %% [markdown]
 # ## Exercises
 #
-# Exercises run from easy to open-ended. Each is followed by a worked solution, which the
-# website folds into a dropdown and the student edition (`make student`) replaces with a stub,
-# and, where the answer can be checked, by a check cell that says whether an answer is right
-# without revealing it. Inside a solution cell, the lines between `### BEGIN SOLUTION` and
-# `### END SOLUTION` are what the student writes; the same markers let nbgrader grade it.
+# Exercises run from easy to open-ended, and number from 1 in every chapter (`chNN-exK` is
+# Exercise K). Each is followed by a worked solution, which the website folds into a dropdown and
+# the student edition (`make student`) replaces with a stub, and, where the answer can be checked,
+# by a check cell. What a student sees of a check tests a property of the answer (its type, a
+# consequence) with `utils.check_that`; the expected value itself sits between nbgrader's
+# hidden-test markers, which the student edition leaves out and nbgrader restores when it grades.
+# The website shows a check cell's outcome, not its source (tag `remove-input`). Inside a solution
+# cell, the lines between nbgrader's solution markers are what the student writes. The tests run
+# every check against cheap wrong answers (zeros, a constant, a function that ignores its input,
+# ...) and fail if one is accepted.
 #
 # ```{exercise}
 # :label: ch00-ex1
@@ -225,15 +243,28 @@ n_needed = math.floor(16 * p * (1 - p) / 0.01**2) + 1
 # ```{solution-end}
 # ```
 
-# %% tags=["check"]
-utils.check_value("ch00-ex1", n_needed, 26968, hint="solve 4·sqrt(p(1−p)/n) = 0.01 for n and round up.")
+# %% tags=["check", "remove-input"]
+def sd_of_estimate(n):
+    """Standard deviation of the estimate of pi from n points, eq. (1)."""
+    return 4 * math.sqrt((math.pi / 4) * (1 - math.pi / 4) / n)
+
+
+utils.check_that(
+    "ch00-ex1",
+    lambda: float(n_needed).is_integer()
+    and sd_of_estimate(n_needed) < 0.01 <= sd_of_estimate(n_needed - 1),
+    "n_needed is a whole number with standard deviation below 0.01, and n_needed - 1 is not",
+)
+### BEGIN HIDDEN TESTS
+utils.check_value("ch00-ex1", n_needed, 26968)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ```{exercise}
 # :label: ch00-ex2
 #
 # Write `mc_integral(f, n, rng)`, the Monte Carlo estimate of $\int_0^1 f(x)\,dx$ from $n$
-# uniform samples.
+# uniform samples drawn with the NumPy generator `rng`.
 # ```
 #
 # ```{solution-start} ch00-ex2
@@ -252,21 +283,40 @@ def mc_integral(f, n, rng):
 # ```{solution-end}
 # ```
 
-# %% tags=["check"]
+# %% tags=["check", "remove-input"]
+def spread_of(estimator, n, repeats=400):
+    """Mean and variance of an estimator of the integral of x^2 over repeated seeds."""
+    values = [estimator(np.square, n, np.random.default_rng(seed)) for seed in range(repeats)]
+    return np.mean(values), np.var(values)
+
+
+utils.check_that(
+    "ch00-ex2",
+    lambda: abs(spread_of(mc_integral, 100)[0] - 1 / 3) < 0.01,
+    "averaged over many seeds, mc_integral(x^2, 100, rng) is close to the integral 1/3",
+)
+utils.check_that(
+    "ch00-ex2",
+    lambda: 0.6 < spread_of(mc_integral, 100)[1] / (4 / 45 / 100) < 1.5,
+    "its variance over seeds matches Var(U^2) / n for uniform U (it really samples, n times)",
+)
+### BEGIN HIDDEN TESTS
 utils.check_function(
     "ch00-ex2",
     lambda f, n: mc_integral(f, n, np.random.default_rng(1)),
-    [((np.square, 200_000), 1 / 3), ((np.exp, 200_000), math.e - 1)],
-    rtol=2e-2,
-    hint="average f over uniform samples on [0, 1].",
+    [((np.square, 200_000), 1 / 3), ((np.exp, 200_000), math.e - 1), ((np.sqrt, 200_000), 2 / 3)],
+    rtol=1e-2,
+    hint="average f over n uniform samples on [0, 1] drawn with rng.",
 )
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ```{exercise}
 # :label: ch00-ex3
 #
 # (Open-ended.) Antithetic sampling pairs each point $u$ with $1-u$. Does it reduce the
-# variance of `mc_integral` for $f(x) = e^x$? By how much, and why does it work for monotone $f$?
+# variance of `mc_integral` for $f(x) = e^x$ at equal cost? By how much, and why does it work for
+# monotone $f$? Is there an $f$ for which it makes things worse?
 # ```
 #
 # ```{solution-start} ch00-ex3
@@ -286,8 +336,9 @@ print(f"variance ratio plain / antithetic at equal cost: {np.var(plain) / np.var
 
 # %% [markdown]
 # For a monotone $f$, $f(u)$ and $f(1-u)$ are negatively correlated, so their average varies
-# less than the average of two independent draws; for $e^x$ the variance falls by a factor of
-# about 30.
+# less than the average of two independent draws; for $e^x$ the variance falls by the factor
+# printed above. For an $f$ symmetric about $1/2$, such as $(x - 1/2)^2$, the pair is perfectly
+# positively correlated and antithetic sampling doubles the variance at equal cost.
 #
 # ```{solution-end}
 # ```

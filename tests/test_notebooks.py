@@ -11,7 +11,7 @@ import jupytext
 import nbformat
 import pytest
 
-from conftest import CHAPTERS, ROOT, SOURCES
+from conftest import CHAPTERS, ROOT, SOURCES, template_gate
 from utils.claims import CLAIM_MIME
 
 SECTIONS = [
@@ -134,3 +134,89 @@ def test_every_exercise_has_a_dropdown_solution(source):
         solution_cells = [c for c in nb.cells[start:end] if c.cell_type == "code" and "solution" in c.metadata.get("tags", ())]
         assert solution_cells, f"{name}: the solution of {label} has no code cell tagged 'solution'"
         assert all(c.source.strip() for c in solution_cells), f"{name}: the solution of {label} is empty"
+
+
+def check_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code" and "check" in c.metadata.get("tags", ())]
+
+
+def visible_part(source: str) -> str:
+    """Return a check cell as a student sees it: without its nbgrader hidden tests."""
+    return re.sub(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?", "", source, flags=re.S | re.M)
+
+
+@pytest.mark.parametrize("source", template_gate(SOURCES))
+def test_exercises_number_within_the_chapter(source):
+    nb = jupytext.read(source)
+    number = source.name[:2]
+    labels = re.findall(r"```\{exercise\}\s*\n:label:\s*(ch\d\d-ex\d+)", "\n".join(markdown(nb)))
+    expected = [f"ch{number}-ex{k}" for k in range(1, len(labels) + 1)]
+    assert labels == expected, f"{source.name}: exercise labels must be {expected} in order (Exercise K is chNN-exK); found {labels}"
+
+
+@pytest.mark.parametrize("source", template_gate(SOURCES))
+def test_no_answer_is_visible_next_to_its_exercise(source):
+    """Check cells show their outcome on the website, and what students see tests properties only."""
+    nb = jupytext.read(source)
+    cells = check_cells(nb)
+    assert cells, f"{source.name}: no check cell (tag 'check') found"
+    for cell in cells:
+        label = (re.search(r"ch\d\d-ex\d+", cell.source) or ["a check cell"])[0]
+        tags = cell.metadata.get("tags", ())
+        assert "remove-input" in tags, f"{source.name}, {label}: tag the check cell 'remove-input' so the website shows its outcome, not its source"
+        visible = visible_part(cell.source)
+        assert "utils.check_that(" in visible, (
+            f"{source.name}, {label}: the visible part of the check needs utils.check_that(...) on a property of the answer"
+        )
+        leaked = re.findall(r"utils\.check_(value|array|function)\(", visible)
+        assert not leaked, (
+            f"{source.name}, {label}: utils.check_{leaked[0]} compares with the expected answer: put it between "
+            "### BEGIN HIDDEN TESTS and ### END HIDDEN TESTS"
+        )
+
+
+@pytest.mark.parametrize("source", template_gate(SOURCES))
+def test_open_ended_means_graded_by_hand(source):
+    """An open-ended exercise has no automatic check; a checked one is not called open-ended; each chapter has one."""
+    nb = jupytext.read(source)
+    text = "\n".join(markdown(nb))
+    statements = dict(re.findall(r"```\{exercise\}\s*\n:label:\s*(ch\d\d-ex\d+)\s*\n(.*?)```", text, flags=re.S))
+    checked = {re.search(r"ch\d\d-ex\d+", c.source)[0] for c in check_cells(nb) if re.search(r"ch\d\d-ex\d+", c.source)}
+    open_ended = {label for label, body in statements.items() if re.match(r"\s*\(open-ended\.?\)", body, re.I)}
+    assert open_ended, f"{source.name}: one exercise must be genuinely open-ended, its statement starting '(Open-ended.)'"
+    both = sorted(open_ended & checked)
+    assert not both, f"{source.name}: {both} are called open-ended but have an automatic check (grade them by hand, or drop the label)"
+
+
+@pytest.mark.parametrize("source", template_gate(SOURCES))
+def test_code_lines_fit_the_column(source):
+    nb = jupytext.read(source)
+    long = [
+        line
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line) > 100
+    ]
+    assert not long, f"{source.name}: {len(long)} code line(s) longer than 100 characters, e.g. {long[0][:120]!r}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
+def test_stored_notebook_is_small(source):
+    size = source.with_suffix(".ipynb").stat().st_size
+    assert size <= 1_000_000, (
+        f"{source.stem}.ipynb is {size / 1e6:.2f} MB (limit 1 MB; each re-execution adds it to the history): "
+        "fewer or smaller explorer frames, or smaller figures"
+    )
+
+
+@pytest.mark.parametrize("source", template_gate(SOURCES))
+def test_claim_record_has_headline_and_verdict(source):
+    from utils.claims import KINDS, VERDICTS
+
+    nb = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    records = [o["data"][CLAIM_MIME] for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if CLAIM_MIME in o.get("data", {})]
+    assert len(records) == 1, f"{source.stem}.ipynb: expected one stored claim record, found {len(records)}"
+    record = records[0]
+    assert record.get("verdict") in VERDICTS and record.get("headline"), f"{source.stem}.ipynb: the claim record needs a headline and a verdict"
+    assert all(row.get("kind") in KINDS for row in record["rows"]), f"{source.stem}.ipynb: every claim row needs a kind"

@@ -3,7 +3,7 @@
 The browser tests drive Debian's Chromium (/usr/bin/chromium) with Playwright. On a
 machine without it they skip with a message; with BOOK_REQUIRE_BROWSER=1 (set by CI)
 a missing browser is a failure. The site is built once per module, so parallel runs keep this
-file on one worker (`make test` uses `--dist loadfile`).
+file on one worker (the xdist group below; `make test` uses `--dist loadgroup`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from urllib.parse import urlparse
 import pytest
 
 from conftest import ROOT
+
+pytestmark = pytest.mark.xdist_group("site")
 
 HTML = ROOT / "_build" / "html"
 CHROMIUM = os.environ.get("BOOK_CHROMIUM", "/usr/bin/chromium")

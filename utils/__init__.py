@@ -5,7 +5,7 @@ widgets with a kernel-free website counterpart, and exercise checks.
 """
 
 from utils.claims import Claim, check_claims
-from utils.exercises import check_array, check_function, check_value
+from utils.exercises import check_array, check_function, check_that, check_value
 from utils.runtime import fast_mode, get_device, pick, seed_everything, setup
 from utils.widgets import explore
 
@@ -14,6 +14,7 @@ __all__ = [
     "check_array",
     "check_claims",
     "check_function",
+    "check_that",
     "check_value",
     "explore",
     "fast_mode",

@@ -737,11 +737,11 @@ assert abs(slopes["DPM-Solver++(2M)"] + 2) < 0.3
 # factor. Exercise {ref}`ch12-ex2` asks you to find the term responsible and repair it. The rest of
 # the chapter uses 3M exactly as the library does.
 #
-# **4. The references for the guided experiment.** Below, every solver is judged against
-# `solve_ivp` (RK45, tolerance $10^{-7}$), which shares no code with the solvers under test. We check
-# that reference against DPM-Solver++(2M) with 2000 steps on 32 guided trajectories at $s = 8$, with
-# and without thresholding (where the right-hand side has kinks, which RK45's step control absorbs
-# at the cost of more evaluations).
+# **4. The references for the guided experiment.** Below, every solver is judged against `solve_ivp`
+# (RK45, tolerance $10^{-7}$), which shares no code with the solvers under test. We check that
+# reference against DPM-Solver++(2M) with 2000 steps on 32 guided trajectories at $s = 8$, with and
+# without thresholding (where the right-hand side has kinks, which RK45's step control absorbs at
+# the cost of more evaluations).
 
 # %%
 def reference_solution(x_start, x0_fn):
@@ -761,9 +761,10 @@ for thr in (False, True):
 assert max(ref_gaps.values()) < 5e-5
 
 # %% [markdown]
-# The two agree to about $10^{-5}$ in RMS pixel error on every trajectory, some eighty times below
-# the smallest median error the experiment judges (printed there) and a thousand times below the
-# errors at 10 to 20 evaluations.
+# The two agree to about $10^{-5}$ in RMS pixel error on every trajectory, more than a hundred times
+# below the smallest median error the experiment judges (printed there). On the experiment's larger
+# batch `solve_ivp`, which controls the error of the batch as a whole, can leave a few trajectories
+# less accurate; the experiment checks its hardest reference again on the whole batch.
 #
 # ## Experiment
 #
@@ -850,13 +851,13 @@ print("largest |x0| on the way: " + "".join(f"{x0_extent[s]:7.1f}" for s in GUID
 # Now the paper's comparison. For each guidance scale $s \in \{0, 1, 2, 4, 8, 16\}$, with and
 # without thresholding, we solve the guided ODE from the same noise with every solver at 10, 14, 20
 # and 30 evaluations, and measure each sample's RMS pixel distance to the reference solution
-# (`solve_ivp`, RK45) of the same ODE. We report the median over samples. A **trivial baseline** sets the
-# scale: outputting the mean image of the target class, with no solve at all. An error above that is
-# worse than useless. The second table checks the reference samples themselves: whether each lands
-# on a component of the class it was guided to, and how far it is from the nearest component (an
-# exact sample of a component is about $\tau = 0.1$ away in RMS). Every solver uses the same logSNR
-# grid; Chapter 11 showed that the grid can change rankings, and Exercise {ref}`ch12-ex3` looks at a
-# grid uniform in $t$.
+# (`solve_ivp`, RK45) of the same ODE. We report the median over samples. A **trivial baseline**
+# sets the scale: outputting the mean image of the target class, with no solve at all. An error
+# above that is worse than useless. The second table checks the reference samples themselves:
+# whether each lands on a component of the class it was guided to, and how far it is from the
+# nearest component (an exact sample of a component is about $\tau = 0.1$ away in RMS). Every solver
+# uses the same logSNR grid; Chapter 11 showed that the grid can change rankings, and Exercise
+# {ref}`ch12-ex3` looks at a grid uniform in $t$.
 
 # %%
 BUDGETS = [10, 14, 20, 30]
@@ -889,7 +890,13 @@ for thr in (False, True):
                 errors[(scale, thr, name, k)] = median_error(out, ref)
                 shown[(scale, thr, name, k)] = out[:N_SHOW].clone()
 smallest = min(v for v in errors.values() if math.isfinite(v))
-print(f"{len(errors)} runs; smallest median error {smallest:.1e} (references checked to 5e-5)")
+print(f"{len(errors)} runs; smallest median error {smallest:.1e}")
+# solve_ivp controls the RMS error over the whole batch: check the hardest reference per trajectory.
+fine_2m = solve("DPM-Solver++(2M)", x_T, guided_x0_fn(labels, 16.0, True), 1000)
+batch_gap = rms_error(fine_2m, references[(16.0, True)])
+print(f"reference (s = 16, thresholding) vs 2M with 1000 steps: "
+      f"median gap {batch_gap.median():.1e}, largest {batch_gap.max():.1e}")
+assert batch_gap.median() < 1e-5
 
 # %% tags=["hide-input"]
 print("reference samples, guidance scale s:      " + "".join(f"{s:>7g}" for s in GUIDANCE))
@@ -930,6 +937,10 @@ print(f"with thresholding, DDIM error / DPM-Solver++(2M) error over all scales a
       f"{min(gain_thr):.1f} to {max(gain_thr):.1f}")
 
 # %% [markdown]
+# The hardest reference ($s = 16$ with thresholding) agrees with 2M at 1000 steps to a median gap
+# hundreds of times below the errors we judge; its largest gap, on a few trajectories, is bigger,
+# which the medians reported here do not see.
+#
 # The reference samples behave as they should: every guided one ($s \ge 1$) lies on a component of
 # its target class, while unguided ones ($s = 0$) match the randomly drawn label only by chance.
 # Their distance to the nearest component is about $\tau$ and grows a little with $s$. With

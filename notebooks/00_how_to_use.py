@@ -212,14 +212,14 @@ widgets.HBox([percent, bar])
 #
 # Exercises run from easy to open-ended, and number from 1 in every chapter (`chNN-exK` is
 # Exercise K). Each is followed by a worked solution, which the website folds into a dropdown and
-# the student edition (`make student`) replaces with a stub, and, where the answer can be checked,
-# by a check cell. What a student sees of a check tests a property of the answer (its type, a
-# consequence) with `utils.check_that`; the expected value itself sits between nbgrader's
-# hidden-test markers, which the student edition leaves out and nbgrader restores when it grades.
-# The website shows a check cell's outcome, not its source (tag `remove-input`). Inside a solution
-# cell, the lines between nbgrader's solution markers are what the student writes. The tests run
-# every check against cheap wrong answers (zeros, a constant, a function that ignores its input,
-# ...) and fail if one is accepted.
+# the student edition replaces with a stub, and, where the answer can be checked, by a check cell.
+# What a student sees of a check tests a property of the answer (its type, a consequence) with
+# `utils.check_that`; the expected value itself sits between nbgrader's hidden-test markers, which
+# the student edition leaves out and nbgrader restores when it grades. The website shows a check
+# cell's outcome, not its source (tag `remove-input`). Inside a solution cell, the lines between
+# nbgrader's solution markers are what the student writes. The tests run every check against cheap
+# wrong answers (zeros, a constant, a function that ignores its input, ...) and fail if one is
+# accepted.
 #
 # ```{exercise}
 # :label: ch00-ex1

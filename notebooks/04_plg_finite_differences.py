@@ -16,27 +16,29 @@
 # %% [markdown]
 # # 04 · Poised lattices and PLG finite differences
 #
-# **Paper.** Qinghai Zhang, Yuke Zhu, Zhixuan Li. *An AI-aided algorithm for multivariate polynomial
-# reconstruction on Cartesian grids and the PLG finite difference method.* Journal of Scientific
-# Computing 101(3):66, 2024. [arXiv:2408.03814](https://arxiv.org/abs/2408.03814) {cite}`zhang2024plg`.
+# **Paper.** Qinghai Zhang, Yuke Zhu, Zhixuan Li. *An AI-aided algorithm for multivariate
+# polynomial reconstruction on Cartesian grids and the PLG finite difference method.* Journal of
+# Scientific Computing 101(3):66, 2024. [arXiv:2408.03814](https://arxiv.org/abs/2408.03814)
+# {cite}`zhang2024plg`.
 #
-# **Summary.** Fitting a bivariate polynomial of degree $n$ to grid values needs a set of
-# $\binom{n+2}{2}$ grid points on which interpolation is unisolvent ("poised"), and near an irregular
-# boundary the obvious choice, the nearest points, often is not. The paper generates poised
-# *triangular lattices* by a depth-first search with backtracking and uses them to build
-# finite-difference formulas (PLG-FD) that stay fourth-order accurate up to curved boundaries.
+# **Summary.** Interpolating a polynomial of degree $n$ in two variables needs $\binom{n+2}{2}$
+# points on which interpolation is unisolvent ("poised"), and near a curved boundary the obvious
+# choice, the nearest grid points, often is not. The paper generates poised
+# *triangular lattices* by a depth-first search with backtracking and builds on them finite
+# differences (PLG-FD) that it reports to be fourth-order accurate up to irregular boundaries.
 #
-# **What the seminar notes claim.** Triangular lattices and principal lattices are linked through
-# permutations of the $D$ axes; partial permutations turn the construction into a sequence of
-# choices, so backtracking can find a poised lattice next to a boundary. The notes also say that the
-# condition number of the least-squares fit first falls and then climbs steeply as the stencil is
-# widened.
+# **What the seminar notes claim.** In the notes' reading, triangular lattices and the principal
+# lattice are linked by permutations; working with *partial* permutations turns the construction
+# into a sequence of small decisions, so a backtracking search can produce a poised lattice next to
+# a boundary and Lagrange interpolation can be used there. The notes add that the condition number
+# of the least-squares fit first falls and then climbs steeply as the stencil is dilated.
 #
-# **There is no public code.** Everything below is this chapter's reconstruction from the paper's
-# abstract-level description: the search rules, the weights of the least-squares fit and the
-# boundary treatment are this chapter's choices, and they are marked as such where they appear.
+# **What is reconstructed here.** There is no public code, and this chapter had the paper's
+# abstract, not its full text. The search rules, the reading of the paper's permutations, the
+# weights of the least-squares fit and the boundary treatment are this chapter's choices; each is
+# marked where it appears, and the weights in particular are hand-picked.
 #
-# **Run time:** about 10 s in fast mode and about 20 s in full mode on a 2-core CPU
+# **Run time:** about 20 s in fast mode and about 35 s in full mode on a 2-core CPU
 # (measured values are in the {doc}`scoreboard <../book/scoreboard>`).
 
 # %% [markdown]
@@ -44,21 +46,24 @@
 #
 # After this chapter you can:
 #
-# 1. explain why a triangular lattice of $\binom{n+2}{2}$ points is poised for degree-$n$
-#    interpolation, and test poisedness numerically with a rank computation;
-# 2. write a backtracking search that picks the rows of such a lattice from the grid nodes near a
-#    curved boundary, where the nearest-point stencil is singular;
-# 3. turn a least-squares polynomial fit into finite-difference weights and measure their order;
-# 4. assemble a fourth-order Poisson solver on a disc with `scipy.sparse` and compare it with the
-#    second-order Shortley–Weller scheme;
-# 5. judge the conditioning claim of the seminar notes from a measured curve.
+# 1. prove that a triangular lattice of $\binom{n+2}{2}$ points is poised, and test poisedness
+#    numerically with a rank computation and a null polynomial;
+# 2. write a backtracking search for such a lattice among the grid nodes near a curved boundary,
+#    and say what its answers "found", "none" and "gave up" do and do not prove;
+# 3. turn a weighted least-squares fit into finite-difference weights and measure their order
+#    above round-off;
+# 4. explain how an $O(h^3)$ truncation error in a boundary band gives an $O(h^4)$ global error,
+#    and check the stability assumption behind that argument on the operator's singular values;
+# 5. tell apart conditioning that is a scaling artefact from a loss of accuracy.
 
 # %%
 import math
+from functools import lru_cache
 from itertools import product
 
 import matplotlib.pyplot as plt
 import numpy as np
+import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
@@ -72,201 +77,300 @@ rng = np.random.default_rng(info.seed)
 #
 # ### Poised point sets
 #
-# Let $\Pi_n$ be the polynomials in two variables of total degree at most $n$. With the monomial
-# basis $x^a y^b$, $a + b \le n$, it has dimension
+# Let $\Pi_n^D$ be the polynomials in $D$ variables of total degree at most $n$. With the monomial
+# basis $\mathbf{x}^{\boldsymbol\alpha}$, $|\boldsymbol\alpha| \le n$, it has dimension
 #
 # ```{math}
 # :label: eq-dim
-# \dim \Pi_n^{D} = \binom{n + D}{D}, \qquad \dim \Pi_4^{2} = 15 .
+# N = \dim \Pi_n^{D} = \binom{n + D}{D}, \qquad \dim \Pi_4^{2} = 15 .
 # ```
 #
-# A set $T = \{\mathbf{x}_1, \dots, \mathbf{x}_N\}$ with $N = \dim \Pi_n$ is *poised* (unisolvent) when
-# every data vector has exactly one interpolant in $\Pi_n$. Equivalently the square Vandermonde matrix
+# A set $T = \{\mathbf{x}_1, \dots, \mathbf{x}_N\}$ of $N$ points is *poised* (unisolvent) when
+# every data vector has exactly one interpolant in $\Pi_n^D$. Equivalently, the square Vandermonde
+# matrix
 #
 # ```{math}
 # :label: eq-vandermonde
-# V_{k, (a,b)} = x_k^{a} \, y_k^{b}, \qquad k = 1,\dots,N, \quad a + b \le n,
+# V_{k, \boldsymbol\alpha} = \mathbf{x}_k^{\boldsymbol\alpha},
+# \qquad k = 1,\dots,N, \quad |\boldsymbol\alpha| \le n,
 # ```
 #
-# is nonsingular, or: no nonzero $p \in \Pi_n$ vanishes on all of $T$ {cite}`gasca2000multivariate`.
-# In one variable any $n+1$ distinct points are poised. In two variables that fails: six points on
-# a conic are never poised for $n = 2$, because the conic's own equation is a nonzero quadratic that
-# vanishes on them (Exercise {ref}`ch04-ex2`). Grid points near a boundary are full of such
-# coincidences: they sit on few rows and columns.
+# is nonsingular; and equivalently again, no nonzero $p \in \Pi_n^D$ vanishes on all of $T$
+# {cite}`gasca2000multivariate`. Such a $p$, a *null polynomial*, is the certificate that a set is
+# not poised: its coefficients are a null vector of $V$. In one variable any $n+1$ distinct points
+# are poised. In two it fails easily, and grid points fail more easily still, because they sit on
+# few rows and columns.
 #
 # ### Triangular lattices are poised
 #
-# A *triangular lattice* of degree $n$ consists of $n + 1$ distinct lines $y = c_0, \dots, c_n$
-# ("rows"); row $k$ holds $n + 1 - k$ points with distinct $x$ coordinates. It has
-# $\sum_{k=0}^{n} (n+1-k) = \binom{n+2}{2}$ points. It is poised, by induction on $n$ {cite}`chung1977lattices`:
-# let $p \in \Pi_n$ vanish on the lattice. On row $0$, $p(x, c_0)$ is a one-variable polynomial of
-# degree $\le n$ with $n + 1$ distinct roots, so it is identically zero and
+# A *triangular lattice* of degree $n$ in the plane consists of $n + 1$ distinct lines
+# $y = c_0, \dots, c_n$ ("rows"); row $k$ holds $n + 1 - k$ points with distinct $x$ coordinates,
+# $\binom{n+2}{2}$ points in all. It is poised, by induction on $n$: let $p \in \Pi_n^2$ vanish on
+# the lattice. On row $0$, $p(x, c_0)$ is a polynomial in $x$ of degree $\le n$ with $n + 1$
+# distinct roots, so it is identically zero and
 #
 # ```{math}
 # :label: eq-induction
-# p(x, y) = (y - c_0)\, q(x, y), \qquad q \in \Pi_{n-1} .
+# p(x, y) = (y - c_0)\, q(x, y), \qquad q \in \Pi_{n-1}^2 .
 # ```
 #
-# On the remaining rows $y - c_0 \neq 0$, so $q$ vanishes on rows $1, \dots, n$, which form a
-# triangular lattice of degree $n - 1$. By induction $q = 0$, hence $p = 0$. Nothing requires the
-# rows to be adjacent or the points to line up across rows; the rows may equally be columns
-# $x = c_k$. In $D$ dimensions the same argument runs over $n+1$ parallel hyperplanes, each holding a
-# $(D-1)$-dimensional triangular lattice of degree $n - k$; which axis is split first, second, …, is
-# a permutation of the $D$ axes. The paper studies how these permutations act on lattices and
-# organises the search over *partial* permutations, so that the choices are made one row at a time.
+# On the other rows $y - c_0 \neq 0$, so $q$ vanishes on rows $1, \dots, n$, a triangular lattice
+# of degree $n - 1$. By induction $q = 0$, hence $p = 0$. Nothing requires the rows to be adjacent
+# or the points to line up across rows, and the rows may equally be columns $x = c_k$. In $D$
+# dimensions the same argument runs over $n+1$ parallel hyperplanes, hyperplane $k$ holding a
+# $(D-1)$-dimensional triangular lattice of degree $n - k$. This recursive construction is
+# classical; it goes back to Berzolari and Radon {cite}`berzolari1914postulazione,radon1948kubatur`
+# (see the survey {cite}`gasca2000multivariate`), and Chung and Yao {cite}`chung1977lattices` give
+# other lattices with the same property.
+#
+# ### Lattices as permutations, and the search
+#
+# The *principal lattice* $P_n = \{(a, k) \in \mathbb{N}^2 : a + k \le n\}$ is the simplest
+# triangular lattice. Every triangular lattice is its image under a map of the form
+#
+# ```{math}
+# :label: eq-lattice-map
+# \pi(a, k) = \big(\sigma_k(a),\ \tau(k)\big), \qquad 0 \le k \le n, \quad 0 \le a \le n - k,
+# ```
+#
+# where the injective map $\tau : \{0, \dots, n\} \to \mathbb{Z}$ picks the row lines and the
+# injective maps $\sigma_k : \{0, \dots, n - k\} \to \mathbb{Z}$ the positions within row $k$. The paper's
+# abstract describes group actions of permutations on triangular lattices and an isomorphism between
+# the group of permutations and that of triangular lattices. We read its permutations as these
+# row-by-row injections (in $D$ dimensions a chain of them, one per level of the recursion): an
+# isomorphism needs a permutation to carry as much information as a lattice, which
+# {eq}`eq-lattice-map` does and a mere ordering of the $D$ axes does not. We could not check this
+# reading against the paper's definitions. A *partial* permutation fixes $\tau$ and $\sigma_k$ for
+# the first rows only; extending it by one row is one move of the search, and undoing that move when
+# no extension exists is a *backtrack*. Which axis plays the role of $k$ is a separate, outer choice
+# (rows or columns in 2-D).
 #
 # ### Finite-difference weights from a least-squares fit
 #
 # Fix a node $\mathbf{x}_0$ and a point set $S \supseteq T$ with offsets
-# $\boldsymbol{\xi}_k = (\mathbf{x}_k - \mathbf{x}_0)/h$. Fit $p(\boldsymbol\xi) = \sum c_{ab}\,\xi^a\eta^b$ to
-# the values $u_k$ by weighted least squares with weights $\omega_k > 0$,
+# $\boldsymbol{\xi}_k = (\mathbf{x}_k - \mathbf{x}_0)/h$. Fit the polynomial
+# $p(\boldsymbol\xi) = \sum_{\alpha} c_{\alpha}\,\boldsymbol\xi^{\alpha}$
+# to the values $u_k$ by least squares with weights $\omega_k > 0$,
 #
 # ```{math}
 # :label: eq-lsq
 # \mathbf{c} = \arg\min_{\mathbf{c}} \sum_{k \in S} \omega_k \big(p(\boldsymbol\xi_k) - u_k\big)^2
-#   = (W^{1/2} V)^{+} W^{1/2} \mathbf{u} .
+#   = (\Omega^{1/2} V)^{+}\, \Omega^{1/2} \mathbf{u},
 # ```
 #
-# Because $T \subseteq S$ is poised, $V$ has full column rank and $\mathbf{c}$ is unique. The
-# Laplacian of the fit at the node is $\Delta p(\mathbf{0}) = (2 c_{20} + 2 c_{02})/h^2$, a linear
-# function of the data:
+# where $\Omega = \operatorname{diag}(\omega_k)$ and $^+$ is the pseudo-inverse. Because
+# $T \subseteq S$ is poised, $V$ has full column rank and $\mathbf{c}$ is unique. The
+# Laplacian of the fit at the node, $(2 c_{20} + 2 c_{02})/h^2$, is linear in the data:
 #
 # ```{math}
 # :label: eq-weights
 # \Delta u(\mathbf{x}_0) \approx \frac{1}{h^2} \sum_{k \in S} w_k u_k, \qquad
-# \mathbf{w}^{\top} = \boldsymbol\ell^{\top} (W^{1/2} V)^{+} W^{1/2},
+# \mathbf{w}^{\top} = \boldsymbol\ell^{\top} (\Omega^{1/2} V)^{+}\, \Omega^{1/2},
 # ```
 #
-# with $\boldsymbol\ell$ holding $2$ at the entries of $\xi^2$ and $\eta^2$. The weights reproduce the
-# Laplacian of every polynomial in $\Pi_n$ exactly, so for smooth $u$ the error is
-# $O(h^{n-1})$: the fit is accurate to $O(h^{n+1})$ and two derivatives cost two powers of $h$.
+# with $\boldsymbol\ell$ holding $2$ at the entries of $\xi^2$ and $\eta^2$. The weights reproduce
+# the Laplacian of every polynomial in $\Pi_n^2$ exactly, so for smooth $u$ the error is
+# $O(h^{n-1})$: the fit is accurate to $O(h^{n+1})$, and two derivatives cost two powers of $h$.
+# A rounding error $\varepsilon$ in the data changes the result by at most
+# $\varepsilon \sum_k |w_k| / h^2$, so $\sum_k |w_k|$ is the amplification of data errors.
 #
-# ### The Poisson problem and the baseline
+# ### The Poisson problem, the baseline, and from local to global order
 #
-# We solve $\Delta u = f$ in a disc $\Omega$ with $u = g$ on $\partial\Omega$, on a Cartesian grid of
-# spacing $h$ that ignores the disc. The classical baseline is the 5-point stencil with the
-# Shortley–Weller treatment {cite}`shortley1938weller`: where a neighbour lies outside $\Omega$, the
-# arm of the stencil is shortened to the boundary crossing at distance $\theta h$,
+# We solve $\Delta u = f$ in a disc $\Omega$ with $u = g$ on $\partial\Omega$, on a Cartesian grid
+# of spacing $h$ that ignores the disc. The classical baseline is the 5-point stencil with the
+# Shortley–Weller treatment {cite}`shortley1938weller`: where a neighbour lies outside $\Omega$,
+# that arm of the stencil is shortened to the boundary crossing,
 #
 # ```{math}
 # :label: eq-sw
-# u_{xx}(\mathbf{x}_0) \approx \frac{2}{h_+ + h_-}\left(\frac{u_+ - u_0}{h_+} - \frac{u_0 - u_-}{h_-}\right),
+# u_{xx}(\mathbf{x}_0) \approx \frac{2}{h_+ + h_-}
+# \left(\frac{u_+ - u_0}{h_+} - \frac{u_0 - u_-}{h_-}\right).
 # ```
 #
-# which is second-order accurate globally {cite}`leveque2007fd`. PLG-FD keeps the fourth-order wide
-# stencil $(-\tfrac1{12}, \tfrac43, -\tfrac52, \tfrac43, -\tfrac1{12})/h^2$ in each direction where it
-# fits inside $\Omega$, and uses {eq}`eq-weights` on a poised lattice everywhere else.
+# PLG-FD keeps the fourth-order wide stencil
+# $(-\tfrac1{12}, \tfrac43, -\tfrac52, \tfrac43, -\tfrac1{12})/h^2$ in each direction where it fits
+# inside $\Omega$, and uses {eq}`eq-weights` on a poised lattice everywhere else.
+#
+# How do local errors become the global error? Write the scheme as $A\mathbf{U} = \mathbf{b}$ and
+# let $\boldsymbol\tau = A\mathbf{u} - \mathbf{b}$ be its truncation error on the exact solution.
+# Then the error $\mathbf{e} = \mathbf{U} - \mathbf{u}$ obeys
+#
+# ```{math}
+# :label: eq-error-split
+# \mathbf{e} = -A^{-1}\boldsymbol\tau
+#   = -A^{-1}\boldsymbol\tau_{\text{interior}} - A^{-1}\boldsymbol\tau_{\text{band}},
+# ```
+#
+# where the band is the $O(1/h)$ nodes next to the boundary. Shortley–Weller is the classical
+# example: its truncation error is $O(h^2)$ inside but only $O(h)$ in the band, and it is still
+# second order globally, because the band's contribution to $\mathbf{e}$ is smaller by about $h^2$
+# (the discrete Green's function is $O(h)$ next to the boundary, and the band has $O(1/h)$ nodes of
+# area $h^2$; with a discrete maximum principle this is a theorem {cite}`leveque2007fd`). The same
+# mechanism turns PLG-FD's $O(h^{3})$ band error into an $O(h^{5})$ contribution, so the $O(h^4)$
+# interior sets the global order. Both steps assume *stability*, a bounded $A^{-1}$ that behaves
+# like the continuous inverse. PLG-FD's weights have both signs, so no maximum principle applies;
+# we check stability numerically instead, through the smallest singular value and the spectrum of
+# $A$, and we measure both terms of {eq}`eq-error-split` below.
 
 # %% [markdown]
 # ## Implementation from scratch
 #
 # ### Monomials and the Vandermonde matrix
 #
-# Points are integer grid offsets `(i, j)` relative to the node; all geometry is in units of $h$.
+# Points are integer grid offsets relative to the node; all geometry is in units of $h$. The two
+# functions work in any dimension $D$ (the last exercise needs $D = 3$).
 
 
 # %%
-def monomial_exponents(n: int) -> list[tuple[int, int]]:
-    """Exponents (a, b) of the monomials x^a y^b with a + b <= n, graded order."""
-    return [(a, d - a) for d in range(n + 1) for a in range(d, -1, -1)]
+@lru_cache
+def monomial_exponents(n: int, dim: int = 2) -> tuple[tuple[int, ...], ...]:
+    """Exponents of the monomials of total degree <= n in `dim` variables, graded order."""
+    exponents = []
+    for total in range(n + 1):
+        for e in product(range(total, -1, -1), repeat=dim):
+            if sum(e) == total:
+                exponents.append(e)
+    return tuple(exponents)
 
 
 def vandermonde(points, n: int) -> np.ndarray:
-    """Vandermonde matrix of equation eq-vandermonde: shape (len(points), dim Pi_n)."""
-    pts = np.asarray(points, dtype=float).reshape(-1, 2)
-    return np.stack([pts[:, 0] ** a * pts[:, 1] ** b for a, b in monomial_exponents(n)], axis=1)
+    """Vandermonde matrix of eq. (2): shape (number of points, dim Pi_n)."""
+    pts = np.asarray(points, dtype=float)
+    pts = pts.reshape(len(pts), -1)  # (m, D)
+    exponents = np.array(monomial_exponents(n, pts.shape[1]))  # (N, D)
+    return np.prod(pts[:, None, :] ** exponents[None, :, :], axis=2)  # (m, N)
 
 
-print("dim Pi_4 =", len(monomial_exponents(4)), "| binomial(6, 2) =", math.comb(6, 2))
+def is_poised(points, n: int) -> bool:
+    """True if the points are exactly dim Pi_n many and their Vandermonde matrix has full rank."""
+    V = vandermonde(points, n)
+    return V.shape[0] == V.shape[1] and np.linalg.matrix_rank(V) == V.shape[1]
+
+
+print("dim Pi_4 in 2-D:", len(monomial_exponents(4)), "| binomial(6, 2) =", math.comb(6, 2))
 
 # %% [markdown]
 # ### The lattice search
 #
-# The search below is this chapter's reconstruction of the paper's idea for $D = 2$. A *state* is a partial
-# lattice: the rows chosen so far. Row $k$ needs $n + 1 - k$ candidate nodes. Two extra rules,
-# this chapter's own choices, keep the lattice compact and its Vandermonde matrix well conditioned:
+# The search below is this chapter's reconstruction of the paper's idea for $D = 2$. A *state* is a
+# partial permutation {eq}`eq-lattice-map`: the rows chosen so far, each a line and the points on
+# it. Lines are tried nearest to the node first, and so are the points within a line. Two extra
+# rules, this chapter's own, keep the lattice compact and its Vandermonde matrix well conditioned:
 #
-# - the points of a row are *contiguous* grid nodes (no holes);
-# - the points of row $k$ lie inside the $x$-span of row $k - 1$, so the lattice narrows like a triangle.
+# - *compact* rows: the points of a row are contiguous grid nodes, and row $k$ lies inside the
+#   $x$-span of row $k - 1$, so the lattice narrows like a triangle;
+# - without them (*relaxed* rows) a row simply takes the $n + 1 - k$ nodes of its line nearest to
+#   the node.
 #
-# Rows are tried nearest-first (by distance of the line from the node), and segments within a row
-# nearest-first too. When no unused line admits a valid segment, the search *backtracks*: it undoes
-# the previous row and tries its next option. If rows along $x$ (lines $y = \text{const}$) fail, the
-# axes are permuted and columns are tried; in $D$ dimensions that outer loop would run over the
-# $D!$ axis orders, and the recursion inside each hyperplane over the remaining axes. Poisedness
-# needs no check at the end: it follows from {eq}`eq-induction`.
+# Before it descends, the search checks a necessary condition: the unused lines, sorted by how many
+# candidates they hold, must be able to hold the remaining rows. For relaxed rows that condition is
+# also sufficient, so the relaxed search never backtracks and its "none" is exact: no triangular
+# lattice with rows along that axis exists. The compact rules can miss lattices that exist, which
+# is why the driver `poised_lattice` falls back to relaxed rows. Every search returns one of three
+# answers, and says which: `"found"`, `"none"` (the whole search space was tried), or `"gave up"`
+# (the backtrack cap was hit, which proves nothing).
 
 
 # %%
-def contiguous_segments(along: list[int], length: int, lo: int, hi: int, centre: int) -> list[list[int]]:
-    """Runs of `length` consecutive integers from `along` inside [lo, hi], nearest to `centre` first."""
+def contiguous_runs(along: list[int], length: int, lo: int, hi: int) -> list[list[int]]:
+    """Runs of `length` consecutive integers from `along` inside [lo, hi], nearest to 0 first."""
     present = set(along)
     lo, hi = max(lo, min(along)), min(hi, max(along))
     runs = [list(range(s, s + length)) for s in range(lo, hi - length + 2)]
     runs = [r for r in runs if all(v in present for v in r)]
-    return sorted(runs, key=lambda r: (abs((r[0] + r[-1]) / 2 - centre), r[0]))
+    return sorted(runs, key=lambda r: (abs(r[0] + r[-1]), r[0]))
 
 
-def search_rows(candidates, n: int, axis: int, max_backtracks: int = 20_000) -> dict:
-    """Depth-first search for a triangular lattice whose rows are lines of constant coordinate `axis`.
+def rows_fit(counts: list[int], n: int, k: int) -> bool:
+    """Can lines holding `counts` candidates hold rows k..n (sizes n+1-k, ..., 1)? Counting test."""
+    largest = sorted(counts, reverse=True)
+    needs = range(n + 1 - k, 0, -1)
+    return len(largest) >= n + 1 - k and all(c >= need for c, need in zip(largest, needs))
 
-    axis=1: rows are lines y = const (points spread along x); axis=0: columns x = const.
-    Returns {"points", "rows", "backtracks", "states"}; "points" is None when no lattice exists.
+
+def search_rows(candidates, n: int, axis: int, compact: bool = True, max_backtracks: int = 20_000):
+    """Depth-first search for a triangular lattice of degree n whose rows are lines x[axis] = c.
+
+    axis=1: rows are lines y = c (points spread along x); axis=0: columns x = c.
+    Returns a dict: status ("found", "none" or "gave up"), points, rows, backtracks, states.
     """
     lines: dict[int, list[int]] = {}
     for p in candidates:
         lines.setdefault(p[axis], []).append(p[1 - axis])
     order = sorted(lines, key=lambda line: (abs(line), line))  # the node sits at offset 0
-    stats = {"backtracks": 0, "states": 0}
+    effort = {"backtracks": 0, "states": 0, "gave_up": False}
+
+    def options(k: int, line: int, lo: int, hi: int) -> list[list[int]]:
+        need = n + 1 - k
+        if compact:
+            return contiguous_runs(lines[line], need, lo, hi)
+        nearest = sorted(lines[line], key=lambda a: (abs(a), a))[:need]
+        return [sorted(nearest)] if len(nearest) == need else []
 
     def place(k: int, used: frozenset, lo: int, hi: int):
         if k == n + 1:
             return []  # all n + 1 rows placed
+        if not rows_fit([len(lines[c]) for c in order if c not in used], n, k):
+            return None
         for line in order:
             if line in used:
                 continue
-            for seg in contiguous_segments(lines[line], n + 1 - k, lo, hi, 0):
-                stats["states"] += 1
-                rest = place(k + 1, used | {line}, seg[0], seg[-1])
+            for row in options(k, line, lo, hi):
+                effort["states"] += 1
+                next_lo, next_hi = (row[0], row[-1]) if compact else (lo, hi)
+                rest = place(k + 1, used | {line}, next_lo, next_hi)
                 if rest is not None:
-                    return [(line, seg)] + rest
-                stats["backtracks"] += 1  # dead end below this choice: undo it
-                if stats["backtracks"] > max_backtracks:
+                    return [(line, row)] + rest
+                if effort["gave_up"]:
+                    return None
+                effort["backtracks"] += 1  # dead end below this choice: undo it
+                if effort["backtracks"] >= max_backtracks:
+                    effort["gave_up"] = True
                     return None
         return None
 
     rows = place(0, frozenset(), -(10**9), 10**9)
-    points = None
     if rows is not None:
-        points = [(a, line) if axis == 1 else (line, a) for line, seg in rows for a in seg]
-    return {"points": points, "rows": rows, **stats}
+        status = "found"
+        points = [(a, line) if axis == 1 else (line, a) for line, row in rows for a in row]
+    else:
+        status, points = ("gave up" if effort["gave_up"] else "none"), None
+    return {"status": status, "points": points, "rows": rows, "axis": axis, "compact": compact,
+            "backtracks": effort["backtracks"], "states": effort["states"]}
 
 
-def poised_lattice(candidates, n: int) -> dict:
-    """Try the axis orders (rows along x, then along y); return the first lattice found and the total effort."""
-    total = {"backtracks": 0, "states": 0}
-    for axis in (1, 0):
-        result = search_rows(candidates, n, axis)
-        total = {key: total[key] + result[key] for key in total}
-        if result["points"] is not None:
-            return {**result, **total, "axis": axis}
-    return {"points": None, "rows": None, "axis": None, **total}
+def poised_lattice(candidates, n: int, max_backtracks: int = 20_000) -> dict:
+    """Compact rows, then compact columns, then relaxed rows and columns: the first lattice found.
+
+    If none is found, status is "none" only when every search was exhaustive, else "gave up".
+    """
+    backtracks, gave_up = 0, False
+    for compact in (True, False):
+        for axis in (1, 0):
+            result = search_rows(candidates, n, axis, compact, max_backtracks)
+            backtracks += result["backtracks"]
+            if result["status"] == "found":
+                return {**result, "backtracks": backtracks}
+            gave_up = gave_up or result["status"] == "gave up"
+    status = "gave up" if gave_up else "none"
+    return {"status": status, "points": None, "rows": None, "axis": None, "compact": None,
+            "backtracks": backtracks}
 
 
 # %% [markdown]
 # ### The showcase: a node $1.3h$ inside a curved boundary
 #
-# The first test geometry is a disc of radius $8h$. The node sits at grid offset $(0, 0)$, at distance
-# $1.3h$ inside the boundary, in a direction set by `BOOK_SEED`; the candidates are the nodes inside
-# the disc within a $13 \times 13$ window. The naive stencil takes the 15 nodes nearest to the node
-# (ties broken by coordinates).
+# The first test geometry is a disc of radius $8h$. The node sits at grid offset $(0, 0)$, at
+# distance $1.3h$ inside the boundary, in a direction set by `BOOK_SEED`; the candidates are the
+# nodes inside the disc within a $13 \times 13$ window. The naive stencil, the nearest-point rule,
+# takes the 15 nodes nearest to the node, ties in distance broken by coordinates.
 
 
 # %%
-def disc_candidates(offset: float, angle: float, radius: float, half_width: int, inside: bool = True):
-    """Grid offsets in a (2w+1)^2 window on the domain side of a circle that passes `offset` from node (0, 0).
+def disc_candidates(offset: float, angle: float, radius: float, half_width: int, inside=True):
+    """Grid offsets in a (2w+1)^2 window on the domain side of a circle `offset` from node (0, 0).
 
-    inside=True: domain = disc, node inside; inside=False: domain = outside of the disc.
+    inside=True: the domain is the disc; inside=False: the outside of the disc.
     Returns (candidates, centre of the circle).
     """
     direction = np.array([math.cos(angle), math.sin(angle)])
@@ -276,71 +380,198 @@ def disc_candidates(offset: float, angle: float, radius: float, half_width: int,
     return keep, centre
 
 
-def nearest_points(candidates, count: int):
-    """The `count` candidates nearest to the node (0, 0), ties broken by coordinates."""
-    return sorted(candidates, key=lambda p: (p[0] ** 2 + p[1] ** 2, p))[:count]
+def nearest_points(candidates, count: int, tie_rng=None):
+    """The `count` candidates nearest to (0, 0); ties by coordinates, or at random given tie_rng."""
+    tie = tie_rng.random(len(candidates)) if tie_rng is not None else np.zeros(len(candidates))
+    order = sorted(range(len(candidates)), key=lambda i: (math.hypot(*candidates[i]), tie[i],
+                                                          candidates[i]))
+    return [candidates[i] for i in order[:count]]
 
 
 degree = 4
+size = math.comb(degree + 2, 2)
 showcase_angle = rng.uniform(0.0, 2 * math.pi)
 candidates, circle_centre = disc_candidates(1.3, showcase_angle, 8.0, 6)
 lattice = poised_lattice(candidates, degree)
-naive = nearest_points(candidates, math.comb(degree + 2, 2))
+naive = nearest_points(candidates, size)
 V_plg, V_naive = vandermonde(lattice["points"], degree), vandermonde(naive, degree)
 rank_plg, rank_naive = np.linalg.matrix_rank(V_plg), np.linalg.matrix_rank(V_naive)
 cond_plg = np.linalg.cond(V_plg)
-print(f"direction from the node to the disc centre: {math.degrees(showcase_angle):.0f} degrees, {len(candidates)} candidates")
-print(f"PLG lattice: {len(lattice['points'])} points, rows along {'x' if lattice['axis'] == 1 else 'y'}, "
-      f"rank {rank_plg}, cond {cond_plg:.0f}, backtracks {lattice['backtracks']}")
-print(f"15 nearest nodes: rank {rank_naive} (singular values, smallest two: "
-      f"{np.linalg.svd(V_naive, compute_uv=False)[-2:].round(12)})")
-assert rank_plg == 15 and rank_naive < 15
+print(f"direction from the node to the disc centre: {math.degrees(showcase_angle):.0f} degrees; "
+      f"{len(candidates)} candidates")
+print(f"PLG lattice: {lattice['status']}, {len(lattice['points'])} points, "
+      f"{'compact' if lattice['compact'] else 'relaxed'} rows along "
+      f"{'x' if lattice['axis'] == 1 else 'y'}, rank {rank_plg}, cond {cond_plg:.0f}, "
+      f"{lattice['backtracks']} backtracks")
+print(f"{size} nearest nodes: rank {rank_naive} of {size}")
 
 # %% [markdown]
-# The figure shows both stencils on the grid. Lines mark the rows of the lattice.
+# Why is the nearest-point stencil singular? Its null vector is a null polynomial. The next cell
+# computes it and compares it with the product of the lines $x = c$ (or $y = c$) on which the 15
+# points lie, when they lie on at most four of them.
+
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(9, 4.2))
+def line_product_coefficients(values: list[int], var: int, n: int) -> np.ndarray:
+    """Monomial coefficients (graded order) of prod_c (x_var - c) over `values`, unit norm."""
+    coefficients = np.polynomial.polynomial.polyfromroots(values)  # c_0 + c_1 t + ...
+    vector = np.zeros(len(monomial_exponents(n)))
+    for power, c in enumerate(coefficients):
+        exponent = (power, 0) if var == 0 else (0, power)
+        vector[monomial_exponents(n).index(exponent)] = c
+    return vector / np.linalg.norm(vector)
+
+
+def describe_lines(values: list[int], name: str) -> str:
+    """The product of (name - c) over values, as text."""
+    return "".join(f"({name}{'+' if c < 0 else '-'}{abs(c)})" if c else name for c in values)
+
+
+null_vector = np.linalg.svd(V_naive)[2][-1]
+print("null vector of the nearest-point Vandermonde matrix (coefficients of "
+      "1, x, y, x^2, xy, y^2, ...):")
+print(np.round(null_vector / np.abs(null_vector).max(), 3) + 0.0)
+for var, name in ((0, "x"), (1, "y")):
+    lines_used = sorted({p[var] for p in naive})
+    if len(lines_used) <= degree:
+        guess = line_product_coefficients(lines_used, var, degree)
+        gap = min(np.abs(null_vector - guess).max(), np.abs(null_vector + guess).max())
+        print(f"the {size} points lie on {len(lines_used)} lines {name} = c, and the null "
+              f"polynomial is {describe_lines(lines_used, name)} up to a factor "
+              f"(difference {gap:.1e})")
+
+# %% [markdown]
+# The nearest nodes crowd onto few lines. When they lie on four, as the line above reports, the
+# product of those four lines is a quartic that vanishes on all of them. The boundary is not the
+# cause. On the full grid with no boundary at all, the 15 nearest nodes are the 13 nodes within
+# distance 2 plus two of the eight at distance $\sqrt5$, and which two depends on the tie-break:
+
+# %%
+full_grid = list(product(range(-6, 7), repeat=2))
+tie_rng = np.random.default_rng(info.seed + 100)
+draws = 200
+singular_draws = sum(
+    np.linalg.matrix_rank(vandermonde(nearest_points(full_grid, size, tie_rng), degree)) < size
+    for _ in range(draws)
+)
+rank_interior = np.linalg.matrix_rank(vandermonde(nearest_points(full_grid, size), degree))
+print(f"full grid, no boundary: {size} nearest nodes (ties by coordinates) have rank "
+      f"{rank_interior}; with random tie-breaks {singular_draws} of {draws} draws are singular")
+for k in (15, 16, 21, 25):
+    rank_k = np.linalg.matrix_rank(vandermonde(nearest_points(candidates, k), degree))
+    print(f"showcase node: least squares on the {k} nearest nodes has rank {rank_k} of {size}")
+
+# %% [markdown]
+# So the nearest-$N$ rule with exactly $N = 15$ points is a straw man: it fails in the interior
+# too. The fair naive peer is *least squares on the $k$ nearest nodes* with $k > N$. At this one
+# node it has full rank once $k$ is large enough (the printed ranks); whether it does at every
+# near-boundary node of a grid is measured in the experiment.
+#
+# The figure shows the nearest-point stencil and the lattice. The lines mark the lattice's rows.
+
+# %% tags=["hide-input"]
+fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.6), sharey=True)
 theta = np.linspace(0, 2 * np.pi, 400)
 for ax, pts, title in [
-    (axes[0], naive, f"15 nearest nodes: rank {rank_naive}"),
-    (axes[1], lattice["points"], f"PLG lattice: rank {rank_plg}, cond {cond_plg:.0f}"),
+    (axes[0], naive, f"{size} nearest nodes: rank {rank_naive}"),
+    (axes[1], lattice["points"], f"PLG lattice: rank {rank_plg}"),
 ]:
     ax.plot(*np.array(candidates).T, ".", color="0.75", label="candidate nodes")
-    ax.plot(circle_centre[0] + 8 * np.cos(theta), circle_centre[1] + 8 * np.sin(theta), "k-", lw=1, label="boundary")
-    ax.plot(*np.array(pts).T, "o", mfc="none", ms=9, color="C0", label="stencil")
+    ax.plot(circle_centre[0] + 8 * np.cos(theta), circle_centre[1] + 8 * np.sin(theta), "k-",
+            lw=1, label="boundary")
+    ax.plot(*np.array(pts).T, "o", mfc="none", ms=8, color="C0", label="stencil")
     ax.plot(0, 0, "*", color="C3", ms=12, label="node")
-    ax.set_xlim(-6.5, 6.5)
-    ax.set_ylim(-6.5, 6.5)
-    ax.set_aspect("equal")
-    ax.set_title(title)
-    ax.set_xlabel("$x / h$")
-    ax.set_ylabel("$y / h$")
-for line, seg in lattice["rows"]:
-    xy = [(seg[0], line), (seg[-1], line)] if lattice["axis"] == 1 else [(line, seg[0]), (line, seg[-1])]
-    axes[1].plot(*np.array(xy).T, "-", color="C1", lw=2, alpha=0.6)
+    ax.set(xlim=(-6.5, 6.5), ylim=(-6.5, 6.5), aspect="equal", title=title, xlabel="$x / h$")
+axes[0].set_ylabel("$y / h$")
+for line, row in lattice["rows"]:
+    ends = [(row[0], line), (row[-1], line)] if lattice["axis"] == 1 else [(line, row[0]),
+                                                                             (line, row[-1])]
+    axes[1].plot(*np.array(ends).T, "-", color="C1", lw=2, alpha=0.6)
 axes[0].legend(loc="lower left", fontsize=7)
+fig.suptitle("Near-boundary stencils for degree 4")
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The nearest nodes crowd onto a few rows and columns next to the boundary, and a degree-4
-# polynomial vanishes on them. The lattice uses five rows holding 5, 4, 3, 2, 1 nodes, so
-# {eq}`eq-induction` applies and the matrix has full rank.
+# The lattice uses five rows holding 5, 4, 3, 2, 1 nodes, so {eq}`eq-induction` applies and the
+# matrix has full rank; the nearest nodes sit on the few lines printed above.
+#
+# ### What the search can and cannot prove
+#
+# Disc windows are benign. To see the limits of the compact rules, the next cell draws 300 random
+# subsets of a $7\times7$ window (each node kept with probability 0.6, the node itself always) and
+# runs the compact search alone, the full driver, and two certificates where the driver finds
+# nothing: the exact counting test (no triangular lattice along either axis) and the rank of the
+# Vandermonde matrix of *all* candidates (rank below 15 proves that no poised subset exists at all).
+
+# %%
+ragged_rng = np.random.default_rng(info.seed + 200)
+tally = {"compact finds": 0, "only relaxed finds": 0, "none, rank < 15": 0,
+         "none, rank 15": 0, "gave up": 0}
+missed_example, hardest = None, (-1, None)
+for _ in range(300):
+    ragged = [p for p in product(range(-3, 4), repeat=2)
+              if p == (0, 0) or ragged_rng.random() < 0.6]
+    compact = [search_rows(ragged, degree, axis) for axis in (1, 0)]
+    compact_found = any(r["status"] == "found" for r in compact)
+    hardest = max(hardest, (compact[0]["backtracks"], ragged), key=lambda pair: pair[0])
+    result = poised_lattice(ragged, degree)
+    if result["status"] == "gave up":
+        tally["gave up"] += 1
+    elif compact_found:
+        tally["compact finds"] += 1
+    elif result["status"] == "found":
+        tally["only relaxed finds"] += 1
+        missed_example = missed_example or (ragged, result)
+    elif np.linalg.matrix_rank(vandermonde(ragged, degree)) < size:
+        tally["none, rank < 15"] += 1
+    else:
+        tally["none, rank 15"] += 1
+print(tally)
+most_backtracks, hardest_set = hardest
+full_search = search_rows(hardest_set, degree, axis=1)
+capped = search_rows(hardest_set, degree, axis=1, max_backtracks=max(1, most_backtracks // 2))
+print(f"the set where compact rows backtracked most: {full_search['status']!r} after "
+      f"{full_search['backtracks']} backtracks; with the cap at {max(1, most_backtracks // 2)}: "
+      f"{capped['status']!r}")
+
+# %% [markdown]
+# The compact rules miss many lattices on ragged sets, and the relaxed fallback recovers every one
+# of them. When the driver reports "none", the counting test has proved that no triangular lattice
+# along $x$ or $y$ exists; the rank tells whether a poised set of some other shape might. And a
+# search stopped by its cap reports "gave up", never "none". The figure shows the first set the
+# compact rules missed, with the lattice the relaxed rows found.
+
+# %% tags=["hide-input"]
+ragged, found = missed_example
+fig, ax = plt.subplots(figsize=(3.6, 3.4))
+ax.plot(*np.array(ragged).T, "s", color="0.8", ms=9, label="candidate nodes")
+ax.plot(*np.array(found["points"]).T, "o", mfc="none", color="C0", ms=9, label="relaxed lattice")
+ax.plot(0, 0, "*", color="C3", ms=12, label="node")
+ax.set(xlim=(-3.6, 3.6), ylim=(-3.6, 3.6), aspect="equal", xlabel="$x / h$", ylabel="$y / h$",
+       title="A lattice the compact rules miss")
+ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+plt.show()
+
+# %% [markdown]
+# The rows of the relaxed lattice have holes, which the compact rules forbid.
 #
 # ### Finite-difference weights
 #
-# The weights {eq}`eq-weights` come from a QR factorisation of the weighted Vandermonde matrix:
-# with $W^{1/2}V = QR$, $\;\mathbf{w}^\top = \boldsymbol\ell^\top R^{-1} Q^\top W^{1/2}$.
+# The weights {eq}`eq-weights` come from a QR factorisation with column pivoting of the weighted
+# Vandermonde matrix: with $\Omega^{1/2}VP = QR$ for a permutation $P$,
+# $\;\mathbf{w}^\top = (P^\top\boldsymbol\ell)^\top R^{-1} Q^\top \Omega^{1/2}$. The pivoting
+# puts the smallest pivot last, so a tiny $|R_{NN}|$ flags a rank deficiency, which an unpivoted
+# QR can hide.
 
 
 # %%
 def derivative_functional(n: int, orders: dict[tuple[int, int], float]) -> np.ndarray:
-    """Vector ell with ell . c = the derivative of p at 0, e.g. {(2, 0): 1, (0, 2): 1} for the Laplacian."""
-    exps = monomial_exponents(n)
-    ell = np.zeros(len(exps))
+    """Vector ell with ell . c = the derivative of p at 0, e.g. {(2, 0): 1, (0, 2): 1}."""
+    exponents = monomial_exponents(n)
+    ell = np.zeros(len(exponents))
     for (a, b), factor in orders.items():
-        ell[exps.index((a, b))] += factor * math.factorial(a) * math.factorial(b)
+        ell[exponents.index((a, b))] += factor * math.factorial(a) * math.factorial(b)
     return ell
 
 
@@ -348,64 +579,47 @@ LAPLACIAN = {(2, 0): 1.0, (0, 2): 1.0}
 
 
 def fd_weights(offsets, n: int, orders=LAPLACIAN, point_weights=None) -> np.ndarray:
-    """Weights w (shape (len(offsets),)) with sum_k w_k u(x0 + h xi_k) / h^|order| ~ derivative of u at x0."""
-    V = vandermonde(offsets, n)  # (m, dim Pi_n)
+    """Weights w, shape (len(offsets),), with sum_k w_k u(x0 + h xi_k) / h^2 ~ Lu(x0), eq. (6)."""
+    V = vandermonde(offsets, n)  # (m, N)
     omega = np.ones(len(V)) if point_weights is None else np.asarray(point_weights, dtype=float)
     sqrt_omega = np.sqrt(omega)
-    Q, R = np.linalg.qr(sqrt_omega[:, None] * V)  # reduced QR: (m, N), (N, N)
-    if np.min(np.abs(np.diag(R))) < 1e-10 * np.max(np.abs(np.diag(R))):
-        raise np.linalg.LinAlgError("the point set is not poised: the Vandermonde matrix is rank deficient")
-    ell = derivative_functional(n, orders)
-    return (Q @ np.linalg.solve(R.T, ell)) * sqrt_omega
-
-
-def u_test(x, y):
-    """Smooth test function of the local experiment."""
-    return np.sin(x) * np.exp(y / 2)
-
-
-def laplacian_u_test(x, y):
-    """Its exact Laplacian, (-1 + 1/4) u."""
-    return -0.75 * u_test(x, y)
-
-
-SPACINGS = 0.1 * 2.0 ** -np.arange(5)  # grid spacings h of the local order test
-
-
-def observed_order(offsets, n: int, x0=(0.3, 0.2), spacings=SPACINGS) -> tuple[float, np.ndarray]:
-    """Fitted slope of log |error of the FD Laplacian| against log h, and the errors."""
-    w = fd_weights(offsets, n)
-    xi = np.asarray(offsets, dtype=float)
-    errors = np.array(
-        [abs(w @ u_test(x0[0] + h * xi[:, 0], x0[1] + h * xi[:, 1]) / h**2 - laplacian_u_test(*x0)) for h in spacings]
-    )
-    return float(np.polyfit(np.log(spacings), np.log(errors), 1)[0]), errors
+    # pivoted QR, Omega^(1/2) V P = Q R: the pivoting makes |R_NN| reveal a rank deficiency
+    Q, R, pivots = scipy.linalg.qr(sqrt_omega[:, None] * V, mode="economic", pivoting=True)
+    if len(V) < V.shape[1] or abs(R[-1, -1]) < 1e-10 * abs(R[0, 0]):
+        raise np.linalg.LinAlgError("the points are not poised: the Vandermonde matrix is rank "
+                                    "deficient; use more points or a poised lattice")
+    ell = derivative_functional(n, orders)[pivots]
+    return (Q @ scipy.linalg.solve_triangular(R, ell, trans="T")) * sqrt_omega
 
 
 try:
     fd_weights(naive, degree)
 except np.linalg.LinAlgError as err:
-    print("naive stencil:", err)
+    print("nearest-point stencil:", err)
 weights_plg = fd_weights(lattice["points"], degree)
 node_first = np.argsort([p != (0, 0) for p in lattice["points"]], kind="stable")
 print("PLG Laplacian weights (node first):", np.round(weights_plg[node_first], 3) + 0.0)
+print(f"sum |w| = {np.abs(weights_plg).sum():.2f}")
 
 # %% [markdown]
-# The naive stencil cannot produce weights at all. The lattice gives 15 weights.
-#
 # ### The Poisson solvers
 #
-# The disc has radius $1$ and sits in the box $[-1.2, 1.2]^2$. Its centre is shifted from the origin
-# by a random vector of length up to $0.1\sqrt2$ drawn from `BOOK_SEED`, so each seed cuts the grid
-# in a different way. The exact solution is $u = \sin(2x + 1)\,e^{y}$, so $f = \Delta u = -3u$.
+# The disc has radius $1$ and sits in the box $[-1.2, 1.2]^2$. Its centre is shifted from the
+# origin by a random vector of length up to $0.1\sqrt2$ drawn from `BOOK_SEED`, so each seed cuts
+# the grid differently. The exact solution is $u = \sin(2x + 1)\,e^{y}$, so $f = \Delta u = -3u$.
 #
-# The PLG-FD near-boundary stencil, as reconstructed here, is a weighted fit {eq}`eq-lsq` on
-# $S = T \cup \{\mathbf{x}_0\} \cup B$, where $T$ is a degree-4 lattice found in a $7\times7$ window (grown to
-# $9\times9$ or $11\times11$ if the search fails), and $B$ are the points where grid lines in the window cross
-# the circle; their values are the Dirichlet data and move to the right-hand side. The weights are
-# $\omega = 1$ on lattice nodes, $100$ on boundary points and $10^4$ on the node itself. Without these
-# weights the solver turned out unstable (shown in the experiment); with them, the node's own
-# coefficient is strongly negative, as in the 5-point scheme.
+# A node is *near the boundary* when its wide stencil does not fit inside the disc. There, the
+# PLG-FD stencil, as reconstructed here, is a weighted fit {eq}`eq-lsq` on
+# $S = T \cup \{\mathbf{x}_0\} \cup B$: $T$ is a degree-4 lattice found in a $7\times7$ window
+# (grown to $9\times9$ or $11\times11$ if the window holds none), and $B$ are the points where grid
+# lines in the window cross the circle, whose values are the Dirichlet data and move to the
+# right-hand side. The weights are $\omega_0$ on the node, $\omega_B$ on boundary points and $1$ on
+# lattice nodes. **The pair $(\omega_0, \omega_B) = (10^4, 100)$ is hand-picked**: the unweighted
+# fit turned out unstable, and the experiment sweeps other pairs. The geometry (lattices and
+# boundary points) is computed once per grid, so that assembling for another weight pair or another
+# stencil rule is cheap. The same code assembles the naive peer: least squares on the $k$ nearest
+# nodes inside the disc (in an $11 \times 11$ window) instead of a lattice, with the same boundary
+# points and weights.
 
 
 # %%
@@ -420,7 +634,7 @@ def source(x, y):
 
 
 def disc_grid(cells: int, centre, radius: float = 1.0, half_box: float = 1.2):
-    """Grid spacing, node coordinates (1-D), inside mask (cells+1, cells+1) and unknown index map."""
+    """Grid spacing, node coordinates (1-D), inside mask (cells+1, cells+1), index of unknowns."""
     h = 2 * half_box / cells
     xs = -half_box + h * np.arange(cells + 1)
     X, Y = np.meshgrid(xs, xs, indexing="ij")
@@ -438,467 +652,745 @@ def crossing_distance(x0, y0, direction, centre, radius):
     return (-b + math.sqrt(b * b - 4 * c)) / 2
 
 
-def solve_shortley_weller(cells: int, centre, solution=exact_solution, rhs=source, radius: float = 1.0):
-    """5-point Laplacian with Shortley–Weller arms (eq-sw); returns (max nodal error, h, number of unknowns)."""
-    h, xs, inside, index = disc_grid(cells, centre, radius)
+def shortley_weller(cells: int, centre, solution=exact_solution, rhs=source, cut=True):
+    """5-point scheme, eq. (7); cut=False puts the boundary value at distance h (staircase).
+
+    Returns (A, b, exact nodal values, mask of near-boundary rows).
+    """
+    h, xs, inside, index = disc_grid(cells, centre)
     nodes = np.argwhere(inside)
     rows, cols, vals = [], [], []
     b = rhs(xs[nodes[:, 0]], xs[nodes[:, 1]]).astype(float)
+    near = np.zeros(len(nodes), dtype=bool)
     for k, (i, j) in enumerate(nodes):
         diagonal = 0.0
-        for direction in ((1, 0), (0, 1)):
-            arms = []
+        for axis_step in ((1, 0), (0, 1)):
+            arms = []  # (length, column or -1, boundary value)
             for sign in (1, -1):
-                ii, jj = i + sign * direction[0], j + sign * direction[1]
-                if inside[ii, jj]:
-                    arms.append((h, index[ii, jj], 0.0))
-                else:
-                    d = (sign * direction[0], sign * direction[1])
-                    t = crossing_distance(xs[i], xs[j], d, centre, radius)
-                    arms.append((t, -1, solution(xs[i] + t * d[0], xs[j] + t * d[1])))
-            (hp, kp, gp), (hm, km, gm) = arms
-            for length, col, g, other in ((hp, kp, gp, hm), (hm, km, gm, hp)):
-                coef = 2 / (length * (length + other))
-                diagonal -= coef
+                step = (sign * axis_step[0], sign * axis_step[1])
+                if inside[i + step[0], j + step[1]]:
+                    arms.append((h, index[i + step[0], j + step[1]], 0.0))
+                    continue
+                near[k] = True
+                t = crossing_distance(xs[i], xs[j], step, centre, 1.0)
+                value = solution(xs[i] + t * step[0], xs[j] + t * step[1])
+                arms.append((t if cut else h, -1, value))
+            (h_plus, _, _), (h_minus, _, _) = arms
+            for (length, col, value), other in zip(arms, (h_minus, h_plus)):
+                coefficient = 2 / (length * (length + other))
+                diagonal -= coefficient
                 if col >= 0:
-                    rows.append(k), cols.append(col), vals.append(coef)
+                    rows.append(k)
+                    cols.append(col)
+                    vals.append(coefficient)
                 else:
-                    b[k] -= coef * g
-        rows.append(k), cols.append(k), vals.append(diagonal)
+                    b[k] -= coefficient * value
+        rows.append(k)
+        cols.append(k)
+        vals.append(diagonal)
     A = sp.csc_matrix((vals, (rows, cols)), shape=(len(nodes), len(nodes)))
-    U = spla.spsolve(A, b)
-    return float(np.abs(U - solution(xs[nodes[:, 0]], xs[nodes[:, 1]])).max()), h, len(nodes)
+    return A, b, solution(xs[nodes[:, 0]], xs[nodes[:, 1]]), near
 
 
-def boundary_crossings(i, j, half_width, xs, h, centre, radius):
-    """Points where grid lines within the window around node (i, j) cross the circle, inside the window."""
+def boundary_crossings(i, j, half_width, xs, centre, radius=1.0):
+    """Points where grid lines in the window around node (i, j) cross the circle."""
     points = []
     for shift in range(-half_width, half_width + 1):
-        x_line, y_line = xs[i] + shift * h, xs[j] + shift * h
-        for value in (radius**2 - (x_line - centre[0]) ** 2,):
-            if value > 0:
-                points += [(x_line, centre[1] + s * math.sqrt(value)) for s in (1, -1)]
-        for value in (radius**2 - (y_line - centre[1]) ** 2,):
-            if value > 0:
-                points += [(centre[0] + s * math.sqrt(value), y_line) for s in (1, -1)]
-    reach = half_width * h
+        x_line, y_line = xs[i] + (xs[1] - xs[0]) * shift, xs[j] + (xs[1] - xs[0]) * shift
+        gap = radius**2 - (x_line - centre[0]) ** 2
+        if gap > 0:
+            points += [(x_line, centre[1] + s * math.sqrt(gap)) for s in (1, -1)]
+        gap = radius**2 - (y_line - centre[1]) ** 2
+        if gap > 0:
+            points += [(centre[0] + s * math.sqrt(gap), y_line) for s in (1, -1)]
+    reach = half_width * (xs[1] - xs[0]) * (1 + 1e-12)
     return [p for p in points if abs(p[0] - xs[i]) <= reach and abs(p[1] - xs[j]) <= reach]
 
 
-WIDE_STENCIL = np.array([-1 / 12, 4 / 3, -5 / 2, 4 / 3, -1 / 12])  # 4th-order u_xx on 5 points, times 1/h^2
+def window(i: int, j: int, half_width: int, inside: np.ndarray) -> list[tuple[int, int]]:
+    """Offsets (a, c) of the inside nodes in the (2w+1)^2 window around node (i, j)."""
+    last = inside.shape[0] - 1
+    return [(a, c) for a, c in product(range(-half_width, half_width + 1), repeat=2)
+            if 0 <= i + a <= last and 0 <= j + c <= last and inside[i + a, j + c]]
 
 
-def solve_plg_fd(cells: int, centre, n: int = 4, weighted: bool = True, solution=exact_solution, rhs=source,
-                 radius: float = 1.0) -> dict:
-    """PLG-FD Poisson solve on the disc; returns errors and statistics of the near-boundary stencils."""
-    h, xs, inside, index = disc_grid(cells, centre, radius)
+def near_boundary_stencils(cells: int, centre, n: int = 4, nearest: int | None = None) -> dict:
+    """Geometry of every near-boundary stencil: a lattice (nearest=None) or the nearest nodes.
+
+    Returns the grid data and, per near-boundary node k, (grid offsets, boundary offsets,
+    boundary points), with counts of grown windows, relaxed lattices and rank-deficient stencils.
+    """
+    h, xs, inside, index = disc_grid(cells, centre)
     nodes = np.argwhere(inside)
-    rows, cols, vals = [], [], []
-    b = rhs(xs[nodes[:, 0]], xs[nodes[:, 1]]).astype(float)
-    stats = {"near_boundary": 0, "lattice_rank_deficient": 0, "naive_singular": 0, "backtracks": 0, "window_grown": 0}
+    geometry = {"h": h, "xs": xs, "inside": inside, "index": index, "nodes": nodes,
+                "stencils": {}, "grown": 0, "relaxed": 0, "rank_deficient": 0, "backtracks": 0}
     for k, (i, j) in enumerate(nodes):
         if all(inside[i + s, j] and inside[i, j + s] for s in (-2, -1, 1, 2)):
+            continue  # the wide stencil fits
+        if nearest is None:
+            for half_width in (3, 4, 5):
+                found = poised_lattice(window(i, j, half_width, inside), n)
+                geometry["backtracks"] += found["backtracks"]
+                if found["status"] == "found":
+                    break
+                geometry["grown"] += 1
+            else:
+                raise RuntimeError(f"no lattice near node {(i, j)}: status {found['status']}")
+            grid_points = list(found["points"])
+            geometry["relaxed"] += int(not found["compact"])
+        else:
+            grid_points = nearest_points(window(i, j, 5, inside), nearest)
+        rank = np.linalg.matrix_rank(vandermonde(grid_points, n))
+        geometry["rank_deficient"] += int(rank < len(monomial_exponents(n)))
+        if (0, 0) not in grid_points:
+            grid_points.append((0, 0))
+        boundary = boundary_crossings(i, j, 3, xs, centre)
+        scaled = [((x - xs[i]) / h, (y - xs[j]) / h) for x, y in boundary]
+        geometry["stencils"][k] = (grid_points, scaled, boundary)
+    return geometry
+
+
+WIDE_STENCIL = np.array([-1 / 12, 4 / 3, -5 / 2, 4 / 3, -1 / 12])  # 4th-order u_xx, times 1/h^2
+CHOSEN_WEIGHTS = (1e4, 100.0)  # (node weight, boundary weight): hand-picked
+
+
+def assemble_plg_fd(geometry: dict, weights=CHOSEN_WEIGHTS, n: int = 4, solution=exact_solution,
+                    rhs=source):
+    """PLG-FD matrix and right-hand side; returns (A, b, exact nodal values, near mask).
+
+    weights: (node weight, boundary weight), or a function (grid offsets, boundary offsets) ->
+    the weight of every point, in that order.
+    """
+    h, xs, index, nodes = geometry["h"], geometry["xs"], geometry["index"], geometry["nodes"]
+    rows, cols, vals = [], [], []
+    b = rhs(xs[nodes[:, 0]], xs[nodes[:, 1]]).astype(float)
+    near = np.zeros(len(nodes), dtype=bool)
+    for k, (i, j) in enumerate(nodes):
+        if k not in geometry["stencils"]:
             for s, c in zip(range(-2, 3), WIDE_STENCIL / h**2):
                 rows += [k, k]
                 cols += [index[i + s, j], index[i, j + s]]
                 vals += [c, c]
             continue
-        stats["near_boundary"] += 1
-        for half_width in (3, 4, 5):
-            cand = [(a, c) for a, c in product(range(-half_width, half_width + 1), repeat=2)
-                    if 0 <= i + a <= cells and 0 <= j + c <= cells and inside[i + a, j + c]]
-            found = poised_lattice(cand, n)
-            if found["points"] is not None:
-                break
-            stats["window_grown"] += 1
-        lattice_pts = found["points"]
-        stats["backtracks"] += found["backtracks"]
-        size = len(lattice_pts)
-        stats["lattice_rank_deficient"] += int(np.linalg.matrix_rank(vandermonde(lattice_pts, n)) < size)
-        stats["naive_singular"] += int(np.linalg.matrix_rank(vandermonde(nearest_points(cand, size), n)) < size)
-        grid_pts = list(lattice_pts) + ([(0, 0)] if (0, 0) not in lattice_pts else [])
-        bdry = boundary_crossings(i, j, 3, xs, h, centre, radius)
-        offsets = grid_pts + [((x - xs[i]) / h, (y - xs[j]) / h) for x, y in bdry]
-        omega = np.ones(len(offsets))
-        if weighted:
-            omega[len(grid_pts):] = 100.0
-            omega[grid_pts.index((0, 0))] = 1e4
-        w = fd_weights(offsets, n, point_weights=omega) / h**2
-        for (a, c), wk in zip(grid_pts, w[: len(grid_pts)]):
-            rows.append(k), cols.append(index[i + a, j + c]), vals.append(wk)
-        b[k] -= w[len(grid_pts):] @ np.array([solution(x, y) for x, y in bdry]).reshape(-1)
+        near[k] = True
+        grid_points, scaled, boundary = geometry["stencils"][k]
+        if callable(weights):
+            omega = weights(grid_points, scaled)
+        else:
+            omega = np.concatenate([np.ones(len(grid_points)), np.full(len(scaled), weights[1])])
+            omega[grid_points.index((0, 0))] = weights[0]
+        w = fd_weights(grid_points + scaled, n, point_weights=omega) / h**2
+        for (a, c), weight in zip(grid_points, w[: len(grid_points)]):
+            rows.append(k)
+            cols.append(index[i + a, j + c])
+            vals.append(weight)
+        boundary_values = np.array([solution(x, y) for x, y in boundary]).reshape(-1)
+        b[k] -= w[len(grid_points):] @ boundary_values
     A = sp.csc_matrix((vals, (rows, cols)), shape=(len(nodes), len(nodes)))
-    U = spla.spsolve(A, b)
-    error = float(np.abs(U - solution(xs[nodes[:, 0]], xs[nodes[:, 1]])).max())
-    return {"error": error, "h": h, "unknowns": len(nodes), "operator": A, **stats}
+    return A, b, solution(xs[nodes[:, 0]], xs[nodes[:, 1]]), near
+
+
+def max_error(A, b, u_exact) -> float:
+    """Maximum nodal error of the sparse solve."""
+    return float(np.abs(spla.spsolve(A, b) - u_exact).max())
 
 
 # %% [markdown]
 # ## Cross-check
 #
-# Four independent checks of the code above.
+# Five independent checks of the code above.
 #
-# 1. **Rank.** The lattice's Vandermonde matrix has rank 15 according to `numpy.linalg.matrix_rank`
-#    (an SVD), as the induction argument predicts, and the naive one does not.
-# 2. **Weights.** The QR-based weights agree with weights from `numpy.linalg.lstsq` applied to the
-#    same weighted problem.
-# 3. **Exact reproduction.** Applied to every monomial of degree $\le 4$, the weights return its exact
-#    Laplacian at the node.
+# 1. **Rank.** The lattice's rows have 5, 4, 3, 2, 1 points on distinct lines, and
+#    `numpy.linalg.matrix_rank` (an SVD) gives rank 15, as {eq}`eq-induction` predicts.
+# 2. **Weights.** The QR weights agree with weights from `numpy.linalg.lstsq` applied to the same
+#    weighted, overdetermined problem.
+# 3. **Exact reproduction.** Applied to every monomial of degree $\le 4$, the weights return its
+#    exact Laplacian at the node.
 # 4. **Exact solves.** The Shortley–Weller scheme is exact for quadratics and the PLG-FD scheme for
 #    polynomials of degree 4 (every stencil it uses is), so both Poisson solves must return such
 #    solutions to rounding error.
+# 5. **Certificates.** Wherever the driver reports "none" in a disc window, the rank of all the
+#    window's nodes must be below 15, or the counting test must fail along both axes.
 
 # %%
-# 1. rank from an SVD, and the triangular structure of the rows
-row_sizes = sorted(len(seg) for _, seg in lattice["rows"])
-assert row_sizes == [1, 2, 3, 4, 5] and np.linalg.matrix_rank(V_plg) == 15
+# 1. the triangular structure of the rows, and the rank from an SVD
+row_sizes = sorted(len(row) for _, row in lattice["rows"])
+assert row_sizes == [1, 2, 3, 4, 5] and len({line for line, _ in lattice["rows"]}) == 5
+assert np.linalg.matrix_rank(V_plg) == size
 
-# 2. QR weights vs numpy.linalg.lstsq on a weighted, overdetermined set (lattice + 6 extra nodes)
+# 2. QR weights against numpy.linalg.lstsq on a weighted set (lattice + 6 more nodes)
 extra = [p for p in nearest_points(candidates, 40) if p not in lattice["points"]][:6]
 offsets = lattice["points"] + extra
 omega = rng.uniform(0.5, 2.0, len(offsets))
-ell = derivative_functional(degree, LAPLACIAN)
 sqrt_omega = np.sqrt(omega)
-V_weighted = sqrt_omega[:, None] * vandermonde(offsets, degree)
-weights_lstsq = np.linalg.lstsq(V_weighted, np.eye(len(offsets)), rcond=None)[0].T @ ell * sqrt_omega
-weight_gap = np.abs(fd_weights(offsets, degree, point_weights=omega) - weights_lstsq).max()
+coefficient_map = np.linalg.lstsq(sqrt_omega[:, None] * vandermonde(offsets, degree),
+                                  np.diag(sqrt_omega), rcond=None)[0]  # (N, m): data -> coeffs
+weights_lstsq = derivative_functional(degree, LAPLACIAN) @ coefficient_map
+weights_qr = fd_weights(offsets, degree, point_weights=omega)
+weight_gap = np.abs(weights_qr - weights_lstsq).max()
 assert weight_gap < 1e-9, weight_gap
 
-# 3. exact reproduction of all monomials of degree <= 4 (Laplacian at 0 of x^a y^b)
+# 3. exact Laplacian at 0 of every monomial x^a y^b of degree <= 4
 xi = np.array(offsets, dtype=float)
-w = fd_weights(offsets, degree, point_weights=omega)
 reproduction_gap = max(
-    abs(w @ (xi[:, 0] ** a * xi[:, 1] ** b) - ((a, b) == (2, 0) or (a, b) == (0, 2)) * 2.0)
+    abs(weights_qr @ (xi[:, 0] ** a * xi[:, 1] ** b) - 2.0 * ((a, b) in ((2, 0), (0, 2))))
     for a, b in monomial_exponents(degree)
 )
 assert reproduction_gap < 1e-9, reproduction_gap
 
+
 # 4. exact solves for polynomial solutions
+def quadratic(x, y):
+    """A quadratic test solution."""
+    return 1 + x - 2 * y + x * x - 0.5 * x * y + 3 * y * y
+
+
+def quartic(x, y):
+    """A quartic test solution."""
+    return x**4 - 2 * x**2 * y**2 + 0.5 * y**3 + x * y
+
+
 centre_check = rng.uniform(-0.1, 0.1, 2)
-quadratic = (lambda x, y: 1 + x - 2 * y + x * x - 0.5 * x * y + 3 * y * y, lambda x, y: 2.0 + 6.0 + 0 * x)
-quartic = (lambda x, y: x**4 - 2 * x**2 * y**2 + 0.5 * y**3 + x * y,
-           lambda x, y: 12 * x**2 - 4 * y**2 - 4 * x**2 + 3 * y)
-sw_exact_gap = solve_shortley_weller(20, centre_check, *quadratic)[0]
-plg_exact_gap = solve_plg_fd(20, centre_check, solution=quartic[0], rhs=quartic[1])["error"]
+quadratic_rhs = (lambda x, y: 8.0 + 0 * x)  # its Laplacian
+sw_exact_gap = max_error(*shortley_weller(20, centre_check, quadratic, quadratic_rhs)[:3])
+quartic_rhs = (lambda x, y: 12 * x**2 - 4 * y**2 - 4 * x**2 + 3 * y)  # its Laplacian
+plg_exact_gap = max_error(*assemble_plg_fd(near_boundary_stencils(20, centre_check),
+                                           solution=quartic, rhs=quartic_rhs)[:3])
+assert sw_exact_gap < 1e-9 and plg_exact_gap < 1e-8, (sw_exact_gap, plg_exact_gap)
+
+# 5. "none" in a disc window is backed by a certificate
+h_check, _, inside_check, _ = disc_grid(40, centre_check)
+certified, uncertified = 0, 0
+for i, j in np.argwhere(inside_check):
+    nodes_window = window(i, j, 3, inside_check)
+    if poised_lattice(nodes_window, degree)["status"] == "none":
+        low_rank = np.linalg.matrix_rank(vandermonde(nodes_window, degree)) < size
+        no_rows = not any(rows_fit([sum(p[axis] == c for p in nodes_window)
+                                    for c in {p[axis] for p in nodes_window}], degree, 0)
+                          for axis in (0, 1))
+        certified += int(low_rank or no_rows)
+        uncertified += int(not (low_rank or no_rows))
+assert certified > 0 and uncertified == 0
 print(f"QR vs lstsq weights: {weight_gap:.1e} | monomial reproduction: {reproduction_gap:.1e}")
-print(f"Shortley–Weller on a quadratic: {sw_exact_gap:.1e} | PLG-FD on a quartic: {plg_exact_gap:.1e}")
-assert sw_exact_gap < 1e-9 and plg_exact_gap < 1e-8
+print(f"Shortley–Weller on a quadratic: {sw_exact_gap:.1e} | PLG-FD on a quartic: "
+      f"{plg_exact_gap:.1e}")
+print(f"7x7 windows of a 40-cell grid with no lattice: {certified}, all certified")
 
 # %% [markdown]
-# All four agree to rounding error. The last check is the strongest: it exercises the lattice
-# search, the weights, the boundary data and the sparse assembly at every near-boundary node at once.
+# All five agree to rounding error. The quartic solve is the strongest: it exercises the lattice
+# search, the weights, the boundary data and the sparse assembly at every near-boundary node at
+# once.
 #
 # ## Experiment
 #
 # ### Local order of the Laplacian stencil
 #
 # At the showcase node we find lattices of degree $n = 3, 4, 5$, compute the pure interpolation
-# weights ($S = T$), shrink $h$, and fit the slope of the error for $u = \sin x\, e^{y/2}$. The expected
-# order is $n - 1$.
+# weights ($S = T$), shrink $h$ from $0.4$ to $0.025$, and record the error of the Laplacian. One
+# test function at one point can hide the leading error term by a cancellation, so the error is the
+# largest over two smooth functions and four base points. The expected order is $n - 1$. Beside
+# each error the cell prints how far it sits above the round-off floor
+# $\varepsilon_{\text{mach}} \sum_k |w_k| \max|u| / h^2$.
 
 # %%
-local_degrees = [3, 4, 5]
-local_orders, local_errors, local_naive_ranks = {}, {}, {}
-spacings = SPACINGS
-for n in local_degrees:
+def smooth_a(x, y):
+    """First test function, sin(x) exp(y/2)."""
+    return np.sin(x) * np.exp(y / 2)
+
+
+def laplacian_a(x, y):
+    """Its Laplacian, (-1 + 1/4) sin(x) exp(y/2)."""
+    return -0.75 * smooth_a(x, y)
+
+
+GROWTH, WAVE = np.array([0.5, 0.3]), np.array([1.0, -0.6])
+
+
+def smooth_b(x, y):
+    """Second test function, exp(g . x) cos(k . x + 0.4)."""
+    return np.exp(GROWTH[0] * x + GROWTH[1] * y) * np.cos(WAVE[0] * x + WAVE[1] * y + 0.4)
+
+
+def laplacian_b(x, y):
+    """Its Laplacian, (|g|^2 - |k|^2) u - 2 (g . k) exp(g . x) sin(k . x + 0.4)."""
+    envelope = np.exp(GROWTH[0] * x + GROWTH[1] * y)
+    phase = WAVE[0] * x + WAVE[1] * y + 0.4
+    return ((GROWTH @ GROWTH - WAVE @ WAVE) * smooth_b(x, y)
+            - 2 * (GROWTH @ WAVE) * envelope * np.sin(phase))
+
+
+TESTS = [(smooth_a, laplacian_a), (smooth_b, laplacian_b)]
+BASE_POINTS = np.random.default_rng(1).uniform(-1, 1, (4, 2))  # fixed, not seed dependent
+
+
+def laplacian_error(offsets, weights, h: float) -> float:
+    """Largest error of the FD Laplacian over the test functions and base points at spacing h."""
+    xi = np.asarray(offsets, dtype=float)
+    return max(abs(weights @ u(x0 + h * xi[:, 0], y0 + h * xi[:, 1]) / h**2 - lap(x0, y0))
+               for x0, y0 in BASE_POINTS for u, lap in TESTS)
+
+
+def pairwise_slopes(hs, errors) -> np.ndarray:
+    """Slopes of log error against log h between consecutive spacings."""
+    return np.diff(np.log(errors)) / np.diff(np.log(hs))
+
+
+spacings = 0.4 * 2.0 ** -np.arange(5)
+local = {}
+for n in (3, 4, 5):
     found = poised_lattice(candidates, n)
-    local_orders[n], local_errors[n] = observed_order(found["points"], n, spacings=spacings)
-    size = math.comb(n + 2, 2)
-    local_naive_ranks[n] = (np.linalg.matrix_rank(vandermonde(nearest_points(candidates, size), n)), size)
-    print(f"n = {n}: observed order {local_orders[n]:.2f} (expected {n - 1}); "
-          f"nearest-{size} stencil rank {local_naive_ranks[n][0]} of {size}")
+    w = fd_weights(found["points"], n)
+    errors = np.array([laplacian_error(found["points"], w, h) for h in spacings])
+    floor = np.finfo(float).eps * np.abs(w).sum() * 3.0 / spacings**2  # max |u| < 3 here
+    local[n] = {"errors": errors, "slopes": pairwise_slopes(spacings, errors),
+                "fit": float(np.polyfit(np.log(spacings), np.log(errors), 1)[0]),
+                "above_floor": float((errors / floor).min())}
+    print(f"n = {n}: pairwise slopes {np.round(local[n]['slopes'], 2)}, fitted "
+          f"{local[n]['fit']:.2f} (expected {n - 1}); smallest error / round-off floor "
+          f"{local[n]['above_floor']:.0e}")
+local_order_gap = max(abs(local[n]["slopes"][-1] - (n - 1)) for n in local)
 
 # %% [markdown]
-# The figure plots the errors against $h$ with reference slopes.
+# The figure plots the errors against $h$ with reference slopes $n-1$.
 
-# %%
-fig, ax = plt.subplots(figsize=(5.5, 3.8))
-for n in local_degrees:
-    ax.loglog(spacings, local_errors[n], "o-", label=f"n = {n}: slope {local_orders[n]:.2f}")
-    ax.loglog(spacings, local_errors[n][0] * (spacings / spacings[0]) ** (n - 1), "k:", lw=1)
+# %% tags=["hide-input"]
+fig, ax = plt.subplots(figsize=(5.6, 3.6))
+for n in local:
+    ax.loglog(spacings, local[n]["errors"], "o-", label=f"n = {n}, last slope "
+              f"{local[n]['slopes'][-1]:.2f}")
+    ax.loglog(spacings, local[n]["errors"][-1] * (spacings / spacings[-1]) ** (n - 1), "k:", lw=1)
+ax.set_xticks(spacings, [f"{h:g}" for h in spacings])
+ax.xaxis.set_minor_formatter(plt.NullFormatter())
 ax.set_xlabel("grid spacing $h$")
-ax.set_ylabel("|error of the FD Laplacian| at the node")
+ax.set_ylabel("max error of the FD Laplacian")
 ax.set_title("Near-boundary Laplacian on a PLG lattice (dotted: slope n − 1)")
 ax.legend()
 plt.show()
 
 # %% [markdown]
-# Degrees 3 and 4 give orders 2 and 3 almost exactly. Degree 5 is not yet in its asymptotic regime
-# at these spacings; its slope lay between 3.7 and 4.3 for seeds 0 to 3 (the boundary direction
-# changes with the seed). For $n = 4$ the nearest-point stencil was singular for every seed tried;
-# for $n = 3$ and $n = 5$ it depends on the boundary direction, as the printed ranks show.
+# The pairwise slopes settle on $n - 1$ as $h$ shrinks, and every error stays at least a hundred
+# times above the round-off floor, so the last slope is asymptotic and not a rounding artefact.
+# At the largest spacings the degree-5 stencil reaches more than one unit from the node and the
+# slopes are still settling; a fit over all five spacings is printed beside them for comparison.
 #
-# ### Poisson on a disc: PLG-FD against Shortley–Weller
+# ### Poisson on a disc: PLG-FD against its peers
 #
-# Both solvers run on the same grids in one loop. A third column is the PLG-FD scheme with an
-# unweighted fit ($\omega \equiv 1$), the ablation that motivated the weights.
+# The solvers run on the same grids in one loop:
+#
+# - **Shortley–Weller**, the classical second-order scheme the paper improves on;
+# - **staircase**, the 5-point scheme with the boundary value put at the nearest grid distance $h$
+#   (a trivial baseline: what you get by ignoring where the boundary cuts the grid);
+# - **PLG-FD** with the hand-picked weights;
+# - **nearest-15**: the same fit on the 15 nearest nodes instead of the lattice (equal stencil
+#   size);
+# - **nearest-21**: the same fit on the 21 nearest nodes (a larger stencil).
+#
+# For each grid the cell also counts the near-boundary nodes whose grid points alone are rank
+# deficient, for the lattice and for the nearest nodes. (The boundary points of $B$ then still
+# make the weighted fit {eq}`eq-lsq` full rank, which is why the naive schemes can be assembled.)
 
 # %%
 disc_centre = rng.uniform(-0.1, 0.1, 2)
 cell_counts = utils.pick([20, 28, 40, 56, 80], [20, 28, 40, 56, 80, 113, 160])
-results = []
+NAIVE_SIZES = (15, 21)
+stencils, results = {}, []
 for cells in cell_counts:
-    sw_error, h, unknowns = solve_shortley_weller(cells, disc_centre)
-    plg = solve_plg_fd(cells, disc_centre)
-    plg_unweighted = solve_plg_fd(cells, disc_centre, weighted=False)
-    stats = {k: v for k, v in plg.items() if k not in ("error", "h", "operator")}
-    results.append({"cells": cells, "h": h, "unknowns": unknowns, "sw": sw_error, "plg": plg["error"],
-                    "plg_unweighted": plg_unweighted["error"], **stats})
+    stencils[cells] = near_boundary_stencils(cells, disc_centre)
+    row = {"cells": cells, "h": stencils[cells]["h"], "near": len(stencils[cells]["stencils"]),
+           "grown": stencils[cells]["grown"], "relaxed": stencils[cells]["relaxed"],
+           "lattice deficient": stencils[cells]["rank_deficient"],
+           "sw": max_error(*shortley_weller(cells, disc_centre)[:3]),
+           "staircase": max_error(*shortley_weller(cells, disc_centre, cut=False)[:3]),
+           "plg": max_error(*assemble_plg_fd(stencils[cells])[:3])}
+    for k in NAIVE_SIZES:
+        naive_geometry = near_boundary_stencils(cells, disc_centre, nearest=k)
+        row[f"nearest-{k}"] = max_error(*assemble_plg_fd(naive_geometry)[:3])
+        row[f"nearest-{k} deficient"] = naive_geometry["rank_deficient"]
+    results.append(row)
+
 hs = np.array([r["h"] for r in results])
-errors_sw, errors_plg = np.array([r["sw"] for r in results]), np.array([r["plg"] for r in results])
-errors_unweighted = np.array([r["plg_unweighted"] for r in results])
-order_sw = float(np.polyfit(np.log(hs), np.log(errors_sw), 1)[0])
-order_plg = float(np.polyfit(np.log(hs), np.log(errors_plg), 1)[0])
+errors = {name: np.array([r[name] for r in results])
+          for name in ("staircase", "sw", "plg", "nearest-15", "nearest-21")}
+orders = {name: float(np.polyfit(np.log(hs), np.log(e), 1)[0]) for name, e in errors.items()}
 print(f"disc centre offset: ({disc_centre[0]:+.3f}, {disc_centre[1]:+.3f})")
-print(" cells  unknowns  near-bdry  naive singular  backtracks   SW error   PLG error   unweighted PLG")
+print(" cells  near-bdry  grown  staircase        SW    PLG-FD  nearest-15  nearest-21 |"
+      "  rank-deficient: lattice  nearest-15  nearest-21")
 for r in results:
-    print(f"{r['cells']:6d}  {r['unknowns']:8d}  {r['near_boundary']:9d}  {r['naive_singular']:14d}  "
-          f"{r['backtracks']:10d}   {r['sw']:.2e}   {r['plg']:.2e}    {r['plg_unweighted']:.2e}")
-print(f"fitted orders: Shortley–Weller {order_sw:.2f}, PLG-FD {order_plg:.2f}")
-lattice_failures = sum(r["lattice_rank_deficient"] for r in results)
-naive_fraction = results[-1]["naive_singular"] / results[-1]["near_boundary"]
+    print(f"{r['cells']:6d}  {r['near']:9d}  {r['grown']:5d}  {r['staircase']:9.2e}  {r['sw']:8.2e}"
+          f"  {r['plg']:8.2e}  {r['nearest-15']:10.2e}  {r['nearest-21']:10.2e} |"
+          f"  {r['lattice deficient']:23d}  {r['nearest-15 deficient']:10d}"
+          f"  {r['nearest-21 deficient']:10d}")
+for name, e in errors.items():
+    print(f"{name:>11}: fitted order {orders[name]:5.2f}, pairwise "
+          f"{np.round(pairwise_slopes(hs, e), 2)}")
+lattice_failures = sum(r["lattice deficient"] for r in results)
+relaxed_used = sum(r["relaxed"] for r in results)
+naive21_deficient_share = 100 * results[-1]["nearest-21 deficient"] / results[-1]["near"]
+equal_size_ratio = errors["nearest-15"][-1] / errors["plg"][-1]
+print(f"finest grid: nearest-21 grid points rank deficient at {naive21_deficient_share:.0f}% of "
+      f"near-boundary nodes; error ratios SW / PLG-FD {errors['sw'][-1] / errors['plg'][-1]:.0f}, "
+      f"nearest-15 / PLG-FD {equal_size_ratio:.1f}, nearest-21 / PLG-FD "
+      f"{errors['nearest-21'][-1] / errors['plg'][-1]:.2f}; relaxed lattices used: {relaxed_used}")
+naive21_ratios = errors["nearest-21"] / errors["plg"]
+print(f"nearest-21 / PLG-FD error over all grids: median {np.median(naive21_ratios):.2f}, "
+      f"range {naive21_ratios.min():.2f} to {naive21_ratios.max():.2f}")
 
 # %% [markdown]
-# The figure shows the maximum nodal error of the three schemes against $h$.
+# The figure shows the maximum nodal error of the five schemes against $h$.
 
-# %%
-fig, ax = plt.subplots(figsize=(5.5, 3.8))
-ax.loglog(hs, errors_sw, "o-", label=f"Shortley–Weller (slope {order_sw:.2f})")
-ax.loglog(hs, errors_plg, "s-", label=f"PLG-FD, weighted fit (slope {order_plg:.2f})")
-ax.loglog(hs, errors_unweighted, "x--", color="0.5", label="PLG-FD, unweighted fit")
-ax.loglog(hs, errors_plg[0] * (hs / hs[0]) ** 4, "k:", lw=1, label="slope 4")
+# %% tags=["hide-input"]
+fig, ax = plt.subplots(figsize=(6.2, 4.0))
+styles = {"staircase": ("v:", "0.6"), "sw": ("o-", "C0"), "plg": ("s-", "C1"),
+          "nearest-15": ("x--", "C2"), "nearest-21": ("+--", "C4")}
+labels = {"staircase": "staircase (trivial)", "sw": "Shortley–Weller", "plg": "PLG-FD",
+          "nearest-15": "nearest 15, least squares", "nearest-21": "nearest 21, least squares"}
+for name, (style, colour) in styles.items():
+    ax.loglog(hs, errors[name], style, color=colour,
+              label=f"{labels[name]} (fitted slope {orders[name]:.2f})")
+ax.loglog(hs, errors["plg"][-1] * (hs / hs[-1]) ** 4, "k:", lw=1, label="slope 4")
+ax.set_xticks(hs, [f"{h:.3f}" for h in hs])
 ax.xaxis.set_minor_formatter(plt.NullFormatter())
 ax.set_xlabel("grid spacing $h$")
 ax.set_ylabel("max nodal error")
 ax.set_title("Poisson problem on a disc")
-ax.legend(fontsize=8)
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2)
 plt.show()
 
 # %% [markdown]
-# Shortley–Weller converges at order 2, as expected. The weighted PLG-FD scheme converges at about
-# order 4 or faster over this range (fitted slopes 4.2 to 4.8 for seeds 0 to 3), and on the finest
-# grid it is two to three orders of magnitude more accurate. Every lattice it used had full rank, while most of the nearest-point stencils of the
-# same size would have been singular. The unweighted variant is erratic: its error jumps up and down
-# with $h$, although its lattices are the same. The next cell looks for the reason on the coarse
-# grid where the unweighted error is worst relative to the weighted one. It compares the eigenvalue of
-# smallest magnitude of the discrete operator $A$ with that of the Laplacian on the unit disc,
-# $-j_{0,1}^2 \approx -5.78$ ($j_{0,1}$ is the first zero of the Bessel function $J_0$).
+# Shortley–Weller converges at order 2 and the staircase at order 1, as expected. PLG-FD's fitted
+# order is at or above 4 over this range, with pairwise slopes that scatter because each grid cuts
+# the circle differently. At equal stencil size the nearest-15 fit is erratic and, on the finest
+# grid, clearly less accurate than the lattice (the ratio is printed above): its grid points alone
+# are rank deficient at almost every near-boundary node, and only the boundary points hold the fit
+# together. With 21 nearest nodes the grid points are still rank deficient at a sizeable share of
+# the near-boundary nodes (printed above), yet the weighted fit, rescued by the Dirichlet data, is
+# about as accurate as PLG-FD on most grids, with occasional spikes (the median and range of the
+# error ratio are printed above). So in this Dirichlet test the lattice buys a small stencil that
+# is poised on grid values alone, which a reconstruction from grid values needs in general (for
+# example where no boundary data sit next to the node); it does not buy accuracy that a larger
+# naive least-squares stencil could not also reach. Every lattice the search produced had full
+# rank.
+#
+# ### From local to global order
+#
+# Equation {eq}`eq-error-split` splits the error into the part caused by the truncation error in
+# the interior and the part caused by the near-boundary band. The next cell computes both, with one
+# sparse LU factorisation per grid, for Shortley–Weller and PLG-FD, and fits the order of each
+# quantity over the grids.
 
 # %%
-coarse = [k for k, r in enumerate(results) if r["cells"] <= 80]
-worst = max(coarse, key=lambda k: errors_unweighted[k] / errors_plg[k])
-print(f"grid with {results[worst]['cells']} cells per side:")
-for weighted in (True, False):
-    operator = solve_plg_fd(results[worst]["cells"], disc_centre, weighted=weighted)["operator"]
-    eigenvalues = spla.eigs(operator, k=1, sigma=0, which="LM", return_eigenvectors=False)
-    print(f"  {'weighted  ' if weighted else 'unweighted'} fit: eigenvalue of smallest magnitude "
-          f"{eigenvalues[0].real:+.3f}{eigenvalues[0].imag:+.3f}i (continuous problem: -5.783)")
+split = {}
+for name in ("sw", "plg"):
+    table = []
+    for cells in cell_counts:
+        if name == "sw":
+            A, b, u_exact, near = shortley_weller(cells, disc_centre)
+        else:
+            A, b, u_exact, near = assemble_plg_fd(stencils[cells])
+        tau = A @ u_exact - b
+        lu = spla.splu(A)
+        table.append([np.abs(tau[~near]).max(), np.abs(tau[near]).max(),
+                      np.abs(lu.solve(np.where(near, 0.0, tau))).max(),
+                      np.abs(lu.solve(np.where(near, tau, 0.0))).max()])
+    table = np.array(table)
+    split[name] = [float(np.polyfit(np.log(hs), np.log(column), 1)[0]) for column in table.T]
+    print(f"{'Shortley–Weller' if name == 'sw' else 'PLG-FD':>15}: fitted orders of the "
+          f"truncation error: interior {split[name][0]:.2f}, band {split[name][1]:.2f} | of the "
+          f"error they cause: interior {split[name][2]:.2f}, band {split[name][3]:.2f}")
+    print(f"{'':>17}finest grid: error from the interior {table[-1, 2]:.1e}, "
+          f"from the band {table[-1, 3]:.1e}")
 
 # %% [markdown]
-# The weighted operator reproduces the continuous eigenvalue. For most seeds tried (0, 1, 3), the
-# unweighted one has a spurious eigenvalue, either between the true one and zero or even positive,
-# so its inverse amplifies the truncation error; for seed 2 its smallest eigenvalue is right and the error growth must come from
-# elsewhere in the spectrum, which we did not track down. Either way this is an instability of the
-# near-boundary closure, not a failure of the lattice. The paper reports
-# stable fourth-order results; which weighting or stencil rule it uses to get there we could not
-# confirm, and the weights here are this chapter's fix.
+# For both schemes the error caused by the band converges about two orders faster than the band's
+# own truncation error (compare the printed orders): Shortley–Weller's first-order band error
+# becomes a third-order contribution, and PLG-FD's third-order band error a contribution of order
+# between four and five. For Shortley–Weller the interior's second order then sets the global
+# order. For PLG-FD the band's contribution is still the larger one on these grids (see the finest
+# grid's two numbers), and it decays at least as fast as $h^4$, which is why the fitted global
+# slope is at or above 4. On finer grids the interior's fourth order would take over, so the
+# asymptotic order is 4.
 #
-# ### Condition number as the stencil widens
+# ### The weights were hand-picked: a sweep
 #
-# To test the notes' conditioning claim, keep the degree-4 lattice of the showcase node and enrich it
-# with every candidate within distance $\rho$ of the node, for growing $\rho$. We record the
-# condition number of $V$ in grid units (the matrix the weights come from) and, to separate out the
-# pure scaling of the monomials, of $V$ after dividing the offsets by the stencil radius.
+# How much does fourth order depend on $(\omega_0, \omega_B)$? The next cell assembles PLG-FD on the
+# same lattices for six weight pairs and records the global errors and, on the 28-cell grid, three
+# measures of stability from a dense computation: the smallest singular value $\sigma_{\min}(A)$,
+# which is $1/\|A^{-1}\|_2$ and bounds how much $A^{-1}$ amplifies the truncation error in
+# {eq}`eq-error-split`; the largest real part of an eigenvalue; and the largest node coefficient
+# $h^2 A_{kk}$ of a near-boundary row. For the continuous problem the eigenvalue nearest zero is
+# $-j_{0,1}^2 \approx -5.783$ ($j_{0,1}$ is the first zero of the Bessel function $J_0$), so a
+# stable discretisation should have $\sigma_{\min}(A)$ near 5.78.
 
 # %%
-dilations = np.array([0, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+WEIGHT_PAIRS = [(1.0, 1.0), (1.0, 100.0), (100.0, 100.0), (1e4, 1.0), CHOSEN_WEIGHTS, (1e6, 1e4)]
+spectrum_cells = 28
+sweep = {}
+for pair in WEIGHT_PAIRS:
+    pair_errors = np.array([max_error(*assemble_plg_fd(stencils[c], pair)[:3])
+                            for c in cell_counts])
+    A, _, _, near = assemble_plg_fd(stencils[spectrum_cells], pair)
+    dense = A.toarray()
+    eigenvalues = np.linalg.eigvals(dense)
+    sweep[pair] = {"errors": pair_errors,
+                   "fit": float(np.polyfit(np.log(hs), np.log(pair_errors), 1)[0]),
+                   "slopes": pairwise_slopes(hs, pair_errors),
+                   "eigenvalues": eigenvalues,
+                   "sigma_min": float(np.linalg.svd(dense, compute_uv=False)[-1]),
+                   "max_real": float(eigenvalues.real.max()),
+                   "max_diagonal": float((A.diagonal()[near] * stencils[spectrum_cells]["h"] ** 2)
+                                         .max())}
+print("(node, bdry) weights  fitted order  pairwise slopes               sigma_min  max Re(eig)"
+      "  max h^2 A_kk")
+for pair, s in sweep.items():
+    slopes = " ".join(f"{v:5.2f}" for v in s["slopes"])
+    print(f"({pair[0]:>7g}, {pair[1]:>6g})  {s['fit']:12.2f}  {slopes:<29}  {s['sigma_min']:9.2f}"
+          f"  {s['max_real']:+11.1f}  {s['max_diagonal']:+12.2f}")
+stable_pairs = [p for p, s in sweep.items() if s["sigma_min"] > 5]
+print(f"pairs with sigma_min(A) > 5 at {spectrum_cells} cells: {len(stable_pairs)} of "
+      f"{len(WEIGHT_PAIRS)}; of these, with an eigenvalue of positive real part: "
+      f"{sum(sweep[p]['max_real'] > 0 for p in stable_pairs)}")
+
+# %% [markdown]
+# The figure shows the error curves of the six pairs and the spectra of two of them.
+
+# %% tags=["hide-input"]
+fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.4))
+for pair, s in sweep.items():
+    axes[0].loglog(hs, s["errors"], "o-" if s["sigma_min"] > 5 else "x--", ms=4,
+                   label=f"({pair[0]:g}, {pair[1]:g})")
+axes[0].set_xticks(hs, [f"{h:.2f}" for h in hs])
+axes[0].xaxis.set_minor_formatter(plt.NullFormatter())
+axes[0].set(xlabel="grid spacing $h$", ylabel="max nodal error", title="Error by weight pair")
+axes[0].legend(fontsize=7, title="($\\omega_0$, $\\omega_B$)", title_fontsize=7)
+for pair, marker in (((1.0, 1.0), "x"), (CHOSEN_WEIGHTS, ".")):
+    ev = sweep[pair]["eigenvalues"]
+    axes[1].plot(ev.real, ev.imag, marker, ms=4, label=f"({pair[0]:g}, {pair[1]:g})")
+axes[1].axvline(0, color="k", lw=0.8)
+axes[1].set_xscale("symlog", linthresh=10)
+axes[1].set(xlabel="Re $\\lambda$", ylabel="Im $\\lambda$",
+            title=f"Spectrum of $A$, {spectrum_cells} cells")
+axes[1].legend(fontsize=7)
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The node weight is what matters first. With $\omega_0 = 1$ the operator has a singular value far
+# below 5.78, so $A^{-1}$ amplifies the near-boundary truncation error, and the error jumps up and
+# down with $h$ although the lattices are the same. With a heavy node weight $\sigma_{\min}(A)$ is
+# at or near the continuous value. That is necessary but, by the table, not sufficient for a clean
+# fourth order: some heavy pairs still give pairwise slopes that wobble. A bounded $\|A^{-1}\|_2$
+# only guarantees that an $O(h^3)$ band error costs $O(h^{2.5})$ in the maximum norm; the two-order
+# gain measured above needs the discrete Green's function to be small next to the boundary, and we
+# conjecture, without having tested it, that the rows of some weight pairs spoil that. Some pairs
+# also have an eigenvalue with a large *positive* real part (the table says how many of the stable
+# ones do on this grid): a near-boundary row whose node coefficient $h^2A_{kk}$ is positive. That
+# does no harm to a Poisson solve, but a time stepper for the heat equation built on the same rows
+# would amplify that mode. So the chapter's pair is one of the pairs that work here, picked by
+# trial. The paper reports stable fourth-order results, also for time-dependent problems; which
+# weighting or stencil rule it uses to get there we could not confirm.
+#
+# ### Conditioning as the stencil widens
+#
+# To test the notes' conditioning claim, keep the degree-4 lattice of the showcase node and enrich
+# it with every candidate within distance $\rho$ of the node, for growing $\rho$ (our reading of
+# "dilation"). Beside the condition number of $V$ in grid units (the matrix the weights come from),
+# the cell records three numbers that say what the condition number is supposed to warn about: the
+# condition number after dividing the offsets by the stencil radius (which removes the pure scaling
+# of the monomials), the amplification of data errors $\sum_k |w_k|$, and the truncation error at
+# $h = 0.02$.
+
+# %%
+dilations = np.array([0, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12])
 wide_candidates, _ = disc_candidates(1.3, showcase_angle, 14.0, 12)
 wide_lattice = poised_lattice(wide_candidates, degree)["points"]
-cond_grid, cond_scaled, stencil_sizes = [], [], []
+enrichment = {"points": [], "cond": [], "cond_scaled": [], "sum_abs_w": [], "truncation": []}
 for rho in dilations:
-    stencil = wide_lattice + [p for p in wide_candidates if p not in wide_lattice and math.hypot(*p) <= rho]
+    stencil = wide_lattice + [p for p in wide_candidates
+                              if p not in wide_lattice and math.hypot(*p) <= rho]
     radius = max(math.hypot(*p) for p in stencil)
-    cond_grid.append(np.linalg.cond(vandermonde(stencil, degree)))
-    cond_scaled.append(np.linalg.cond(vandermonde(np.array(stencil) / radius, degree)))
-    stencil_sizes.append(len(stencil))
-cond_grid, cond_scaled = np.array(cond_grid), np.array(cond_scaled)
-i_min = int(np.argmin(cond_grid))
-cond_drop = cond_grid[i_min] / cond_grid[0]
-cond_rise = cond_grid[-1] / cond_grid[i_min]
-scaled_rise = cond_scaled[-1] / cond_scaled.min()
-far = dilations >= 5
-growth_exponent = float(np.polyfit(np.log(dilations[far]), np.log(cond_grid[far]), 1)[0])
-print(f"grid units: cond {cond_grid[0]:.0f} (lattice only) -> min {cond_grid[i_min]:.0f} at rho = {dilations[i_min]} "
-      f"({stencil_sizes[i_min]} points) -> {cond_grid[-1]:.2e} at rho = {dilations[-1]} ({stencil_sizes[-1]} points)")
-print(f"scaled to unit radius: min {cond_scaled.min():.0f}, at rho = {dilations[-1]}: {cond_scaled[-1]:.0f} "
-      f"(a rise by a factor of {scaled_rise:.1f})")
-print(f"growth for rho >= 5 in grid units: cond ~ rho^{growth_exponent:.1f}")
+    w = fd_weights(stencil, degree)
+    enrichment["points"].append(len(stencil))
+    enrichment["cond"].append(np.linalg.cond(vandermonde(stencil, degree)))
+    scaled_stencil = np.array(stencil) / radius
+    enrichment["cond_scaled"].append(np.linalg.cond(vandermonde(scaled_stencil, degree)))
+    enrichment["sum_abs_w"].append(np.abs(w).sum())
+    enrichment["truncation"].append(laplacian_error(stencil, w, 0.02))
+enrichment = {key: np.array(value) for key, value in enrichment.items()}
+i_min = int(np.argmin(enrichment["cond"]))
+cond_drop = enrichment["cond"][i_min] / enrichment["cond"][0]
+cond_rise = enrichment["cond"][-1] / enrichment["cond"][i_min]
+scaled_rise = enrichment["cond_scaled"][-1] / enrichment["cond_scaled"].min()
+amplification_ratio = enrichment["sum_abs_w"][-1] / enrichment["sum_abs_w"][0]
+truncation_ratio = enrichment["truncation"][-1] / enrichment["truncation"][0]
+print("  rho  points   cond(V)  cond(V scaled)  sum|w|  truncation error at h = 0.02")
+for k, rho in enumerate(dilations):
+    print(f"{rho:5.1f}  {enrichment['points'][k]:6d}  {enrichment['cond'][k]:8.0f}"
+          f"  {enrichment['cond_scaled'][k]:14.0f}  {enrichment['sum_abs_w'][k]:6.2f}"
+          f"  {enrichment['truncation'][k]:.1e}")
+print(f"grid units: min/bare {cond_drop:.2f}, last/min {cond_rise:.0f} | scaled: last/min "
+      f"{scaled_rise:.1f} | sum|w| last/bare {amplification_ratio:.2f} | truncation last/bare "
+      f"{truncation_ratio:.0f}")
 
 # %% [markdown]
-# The figure shows both condition numbers against $\rho$.
+# The figure shows the four quantities against $\rho$, each divided by its value for the bare
+# lattice.
 
-# %%
-fig, ax = plt.subplots(figsize=(5.5, 3.8))
-ax.semilogy(dilations, cond_grid, "o-", label="offsets in grid units")
-ax.semilogy(dilations, cond_scaled, "s--", label="offsets scaled to unit radius")
-ax.semilogy(dilations[far], cond_grid[-1] * (dilations[far] / dilations[-1]) ** growth_exponent, "k:", lw=1,
-            label=rf"fit $\propto \rho^{{{growth_exponent:.1f}}}$ for $\rho \geq 5$")
-ax.set_xlabel(r"enrichment radius $\rho$ (units of $h$)")
-ax.set_ylabel("condition number of $V$")
-ax.set_title("Least-squares conditioning as the stencil dilates (n = 4)")
+# %% tags=["hide-input"]
+fig, ax = plt.subplots(figsize=(6.2, 3.8))
+for key, label, style in (("cond", "cond($V$), grid units", "o-"),
+                          ("cond_scaled", "cond($V$), offsets scaled to radius 1", "s--"),
+                          ("sum_abs_w", "$\\sum_k |w_k|$ (data-error amplification)", "^-"),
+                          ("truncation", "truncation error at $h = 0.02$", "d-")):
+    ax.semilogy(dilations, enrichment[key] / enrichment[key][0], style, label=label)
+ax.axhline(1, color="k", lw=0.8)
+ax.set_xlabel("enrichment radius $\\rho$ (units of $h$)")
+ax.set_ylabel("value / value for the bare lattice")
+ax.set_title("Widening the degree-4 least-squares stencil")
 ax.legend(fontsize=8)
 plt.show()
 
 # %% [markdown]
-# The curve in grid units does what the notes say: adding the first ring of neighbours lowers the
-# condition number, and widening further raises it, like a power of $\rho$ (the fitted exponent is
-# printed above; it was between 3.6 and 3.8 for seeds 0 to 3, approaching the 4 of the column scaling). Whether to call that
-# rise "sharp" is a matter of scale: it is a factor of about 100 over $\rho \le 12$, and most of it
-# is the scaling of the monomials (the column of $\xi^4$ grows like $\rho^4$ while the constant
-# column stays 1). Once the offsets are rescaled to the stencil radius, the condition number
-# rises only by a factor of 3 to 5 after its minimum (seeds 0 to 3). So the measured fact is the first fall
-# and then a polynomial rise in grid units; no blow-up appeared beyond that.
+# In grid units the condition number does what the notes say: the first rings of extra nodes lower
+# it, and widening further raises it steeply, by the factor printed above. Most of that rise is the
+# scaling of the monomials (the column of $\xi^4$ grows like $\rho^4$ while the constant column
+# stays 1): with the offsets rescaled, the condition number changes by a small factor only. Nor does
+# the rise mean that data errors are amplified more: $\sum_k|w_k|$ *falls* as the stencil widens,
+# because more points average the data. What a wide stencil costs is accuracy: the truncation error
+# grows by orders of magnitude, since the fit is asked to match a polynomial over a larger region.
 #
+# ### Other disc centres
+#
+# The Poisson comparison above used one disc centre. The next cell repeats PLG-FD and
+# Shortley–Weller for four more centres on the fast grids, so that the ranges quoted below come from
+# a run and not from memory.
+
+# %%
+other_centres = np.random.default_rng(info.seed + 300).uniform(-0.1, 0.1, (utils.pick(2, 4), 2))
+fast_cells = [20, 28, 40, 56, 80]
+fast_hs = np.array([2.4 / c for c in fast_cells])
+robustness = []
+for centre in other_centres:
+    plg_e = [max_error(*assemble_plg_fd(near_boundary_stencils(c, centre))[:3]) for c in fast_cells]
+    sw_e = [max_error(*shortley_weller(c, centre)[:3]) for c in fast_cells]
+    robustness.append((np.polyfit(np.log(fast_hs), np.log(plg_e), 1)[0],
+                       np.polyfit(np.log(fast_hs), np.log(sw_e), 1)[0], sw_e[-1] / plg_e[-1],
+                       pairwise_slopes(fast_hs, plg_e).min()))
+robustness = np.array(robustness)
+print(f"over {len(other_centres)} more centres, grids {fast_cells[0]} to {fast_cells[-1]} cells: "
+      f"PLG-FD fitted order {robustness[:, 0].min():.2f} to {robustness[:, 0].max():.2f} "
+      f"(smallest pairwise slope {robustness[:, 3].min():.2f}); Shortley–Weller "
+      f"{robustness[:, 1].min():.2f} to {robustness[:, 1].max():.2f}; error ratio SW / PLG-FD at "
+      f"{fast_cells[-1]} cells {robustness[:, 2].min():.0f} to {robustness[:, 2].max():.0f}")
+
+# %% [markdown]
+# The fitted orders stay near or above 4 for every centre, while single pairwise slopes can fall
+# well below it: the error constant depends on how each grid cuts the circle, so a fit over the
+# whole range, which the claim check uses, is the fairer summary, and a single pair of grids can
+# mislead in either direction.
+
+# %% [markdown]
 # ## Claim check
+#
+# The rows below test, in order: the paper's headline (fourth order on a curved boundary) against
+# the classical baseline and the naive peer at equal stencil size; the poisedness that the search
+# guarantees and the nearest nodes do not; the local order; the stability that the headline needs
+# and that the unweighted fit lacks; two cross-checks of the code; and the conditioning claim of the
+# notes, with what holds beside it.
 
 # %%
 utils.check_claims(
     "04",
     [
-        utils.Claim(
-            claim="PLG lattice (n=4) near the boundary: rank of its 15x15 Vandermonde matrix",
-            paper="poised (full rank 15) by construction",
-            measured=rank_plg,
-            op=">=",
-            threshold=15,
-            kind="paper",
-        ),
-        utils.Claim(
-            claim="15 nearest nodes at the same boundary node: rank",
-            paper="not stated; the reason the search exists",
-            measured=rank_naive,
-            op="<=",
-            threshold=14,
-            kind="paper",
-        ),
-        utils.Claim(
-            claim="Near-boundary Laplacian, n=4 lattice: |observed order - 3|",
-            paper="order n-1 (fourth-order PLG-FD uses n=4)",
-            measured=abs(local_orders[4] - 3),
-            op="<=",
-            threshold=0.25,
-            kind="paper",
-        ),
-        utils.Claim(
-            claim="Near-boundary Laplacian, n=3 lattice: |observed order - 2|",
-            paper="order n-1",
-            measured=abs(local_orders[3] - 2),
-            op="<=",
-            threshold=0.25,
-            kind="paper",
-        ),
-        utils.Claim(
-            claim="Poisson on a disc, PLG-FD (weighted fit): fitted global order",
-            paper="4 (fourth order up to irregular boundaries)",
-            measured=order_plg,
-            op=">=",
-            threshold=3.5,
-            kind="paper",
-        ),
-        utils.Claim(
-            claim="Baseline Shortley-Weller: fitted global order",
-            paper="2 (classical)",
-            measured=order_sw,
-            op=">=",
-            threshold=1.8,
-            kind="paper",
-        ),
-        utils.Claim(
-            claim="Finest grid: Shortley-Weller error / PLG-FD error",
-            paper="PLG-FD far more accurate (no table number confirmed)",
-            measured=errors_sw[-1] / errors_plg[-1],
-            op=">=",
-            threshold=10,
-            kind="paper",
-        ),
-        utils.Claim(
-            claim="Poisson solves: near-boundary lattices that were rank deficient",
-            paper="0 (poised by construction)",
-            measured=lattice_failures,
-            op="<=",
-            threshold=0,
-            kind="paper",
-        ),
-        utils.Claim(
-            claim="Dilation: min cond / cond of the bare lattice (grid units)",
-            paper="condition number first decreases",
-            measured=cond_drop,
-            op="<=",
-            threshold=0.9,
-            kind="paper",
-        ),
-        utils.Claim(
-            claim="Dilation: cond at rho=12 / min cond (grid units)",
-            paper="then rises sharply",
-            measured=cond_rise,
-            op=">=",
-            threshold=10,
-            kind="paper",
-        ),
+        utils.Claim("Poisson on a disc, PLG-FD (n = 4, hand-picked weights): fitted global order",
+                    "4: fourth order up to irregular boundaries (abstract)", orders["plg"], ">=",
+                    3.5, kind="paper"),
+        utils.Claim("Finest grid: Shortley–Weller error / PLG-FD error",
+                    "PLG-FD far more accurate (no table number confirmed)",
+                    errors["sw"][-1] / errors["plg"][-1], ">=", 10, kind="paper"),
+        utils.Claim("Finest grid, equal stencil size: nearest-15 least squares / PLG-FD error",
+                    "n/a (the lattice is the paper's answer to the nearest points)",
+                    equal_size_ratio, ">=", 3, kind="paper"),
+        utils.Claim("Near-boundary lattices in all solves that were rank deficient",
+                    "0 (poised by construction)", lattice_failures, "<=", 0, kind="paper"),
+        utils.Claim("Finest grid: % of near-boundary nodes where the 21 nearest nodes are rank "
+                    "deficient", "n/a (nearest points are not unisolvent)",
+                    naive21_deficient_share, ">=", 5, kind="paper"),
+        utils.Claim("Near-boundary Laplacian, n = 3, 4, 5: max |last pairwise slope - (n - 1)|",
+                    "order n - 1 (fit exact on degree n)", local_order_gap, "<=", 0.25,
+                    kind="paper"),
+        utils.Claim("PLG-FD, hand-picked weights, 28 cells: smallest singular value of A "
+                    "(continuous: 5.78)", "stable (fourth-order results reported)",
+                    sweep[CHOSEN_WEIGHTS]["sigma_min"], ">=", 5, kind="paper"),
+        utils.Claim("PLG-FD, unweighted fit, 28 cells: smallest singular value of A",
+                    "n/a (weights not confirmed)", sweep[(1.0, 1.0)]["sigma_min"], "<=", 2,
+                    kind="instead"),
+        utils.Claim("Shortley–Weller baseline: fitted global order", "2 (classical)", orders["sw"],
+                    ">=", 1.8, kind="code"),
+        utils.Claim("PLG-FD solve of a quartic solution: max error", "0 (exact on degree 4)",
+                    plg_exact_gap, "<=", 1e-8, kind="code"),
+        utils.Claim("Enrichment: min cond(V) / cond(V) of the bare lattice, grid units",
+                    "condition number first decreases (seminar notes)", cond_drop, "<=", 0.9,
+                    kind="paper"),
+        utils.Claim("Enrichment: cond(V) at rho = 12 / its minimum, grid units",
+                    "then rises sharply (seminar notes)", cond_rise, ">=", 10, kind="paper"),
+        utils.Claim("Enrichment: sum |w| at rho = 12 / sum |w| of the bare lattice",
+                    "n/a", amplification_ratio, "<=", 0.6, kind="instead"),
+        utils.Claim("Enrichment: truncation error at rho = 12 / bare lattice (h = 0.02)",
+                    "n/a", truncation_ratio, ">=", 10, kind="instead"),
     ],
-    headline="Poised lattices found by search give finite differences that stay fourth order up to curved boundaries", verdict="partly reproduced",
+    headline="Poised lattices found by a backtracking search give finite differences that stay "
+    "fourth order up to curved boundaries",
+    verdict="partly reproduced",
 )
 
 # %% [markdown]
-# What holds: poisedness where the naive stencil is singular; order $n-1$ for the near-boundary
-# Laplacian ($n=3,4$); global fourth order for the Poisson solve with the weighted fit, against
-# second order for the baseline; the fall and then rise of the condition number in grid units.
-# What does not hold as stated: the unweighted fit is not stable (so the "fourth order" needs a
-# stabilising choice the chapter had to make), and the rise in the condition number is a
-# polynomial one that mostly disappears when the offsets are rescaled. The last line counts, on the
-# finest grid, how often the nearest-point stencil would have been singular:
-
-# %%
-print(f"nearest-point stencil singular at {100 * naive_fraction:.0f}% of the {results[-1]['near_boundary']} "
-      f"near-boundary nodes of the finest grid; rank-deficient PLG lattices in all solves: {lattice_failures}")
-
-# %% [markdown]
+# What holds: the search always returned a poised lattice where the nearest nodes were not poised;
+# the near-boundary Laplacian has order $n - 1$; and PLG-FD on a disc converges at fourth order,
+# far ahead of Shortley–Weller on the finest grid and clearly ahead of a naive least-squares stencil
+# of the same size. What does not hold as the paper and the notes put it: the fourth order here
+# needs a weight pair that this chapter picked by trial (light node weights are unstable, and some
+# heavy pairs give erratic orders); a larger naive stencil, rescued by the Dirichlet data, is about
+# as accurate; and the steep rise of the condition number is mostly a scaling effect, while the
+# real cost of a wide stencil is its truncation error. Hence the verdict "partly reproduced".
+#
 # ## Explore
 #
-# The widget draws the lattice that the search finds in a $7\times7$ window for a chosen distance
-# of the node from the boundary (in units of $h$), degree $n$, and side of the circle: a circle of
-# radius $4h$ that passes just below (inside disc) or above (outside disc) the node, with the node
-# in the domain either way. The title reports the rank, the condition number and how often the
-# search backtracked.
+# The explorer draws the stencil at a node near a circle of radius $4h$ in a $7\times7$ window, for
+# a chosen distance of the node from the boundary (in units of $h$), degree $n$, and stencil rule:
+# the lattice the search finds, or the $\binom{n+2}{2}$ nearest nodes. The title reports the rank,
+# the condition number, and the search's status and backtracks.
 
 
 # %%
-def plot_lattice_search(offset: float = 1.3, n: int = 4, side: str = "inside disc") -> plt.Figure:
-    """Draw the window, the boundary and the lattice chosen by the search; report rank, cond, backtracks."""
-    inside = side == "inside disc"
-    cand, centre = disc_candidates(offset, math.radians(78), 4.0, 3, inside=inside)
-    found = poised_lattice(cand, n)
-    fig, ax = plt.subplots(figsize=(5, 3.5))
+def plot_lattice_search(offset: float = 1.3, n: int = 4, stencil: str = "PLG lattice"):
+    """Draw the window, the boundary and the chosen stencil; report rank, cond and the search."""
+    cand, centre = disc_candidates(offset, math.radians(78), 4.0, 3)
+    fig, ax = plt.subplots(figsize=(4.6, 3.6))
     t = np.linspace(0, 2 * np.pi, 300)
-    ax.fill(centre[0] + 4 * np.cos(t), centre[1] + 4 * np.sin(t), color="C0" if inside else "0.85", alpha=0.12)
+    ax.fill(centre[0] + 4 * np.cos(t), centre[1] + 4 * np.sin(t), color="C0", alpha=0.1)
     ax.plot(centre[0] + 4 * np.cos(t), centre[1] + 4 * np.sin(t), "k-", lw=1)
     ax.plot(*np.array(cand).T, ".", color="0.6")
     ax.plot(0, 0, "*", color="C3", ms=12)
-    if found["points"] is None:
-        title = f"n = {n}: no lattice in the window ({found['backtracks']} backtracks)"
-    else:
-        for k, (line, seg) in enumerate(found["rows"]):
-            xy = np.array([(a, line) if found["axis"] == 1 else (line, a) for a in seg])
+    count = math.comb(n + 2, 2)
+    if stencil == "PLG lattice":
+        found = poised_lattice(cand, n)
+        points = found["points"]
+        status = f"{found['status']}, {found['backtracks']} backtracks"
+        for k, (line, row) in enumerate(found["rows"] or []):
+            xy = np.array([(a, line) if found["axis"] == 1 else (line, a) for a in row])
             ax.plot(*xy.T, "o-", color=f"C{k % 10}", ms=7, mfc="none", lw=2, alpha=0.8)
-        V = vandermonde(found["points"], n)
-        title = (f"n = {n}: rank {np.linalg.matrix_rank(V)}/{len(V)}, cond {np.linalg.cond(V):.0f}, "
-                 f"{found['backtracks']} backtracks")
-    ax.set_xlim(-3.6, 3.6)
-    ax.set_ylim(-3.6, 3.6)
-    ax.set_aspect("equal")
+    else:
+        points = nearest_points(cand, count)
+        status = "nearest nodes"
+        ax.plot(*np.array(points).T, "o", color="C1", ms=7, mfc="none")
+    if points is None:
+        title = f"n = {n}: no lattice in the window\n({status})"
+    else:
+        V = vandermonde(points, n)
+        title = (f"n = {n}: rank {np.linalg.matrix_rank(V)}/{count}, cond "
+                 f"{np.linalg.cond(V):.0f}\n({status})")
+    ax.set(xlim=(-3.6, 3.6), ylim=(-3.6, 3.6), aspect="equal", xlabel="$x / h$", ylabel="$y / h$")
     ax.set_title(title, fontsize=9)
-    ax.set_xlabel("$x / h$")
-    ax.set_ylabel("$y / h$")
     return fig
 
 
@@ -906,23 +1398,35 @@ plot_lattice_search()
 plt.show()
 
 # %%
-utils.explore(plot_lattice_search, offset=[0.2, 0.7, 1.3, 1.9], n=[2, 3, 4, 5], side=["inside disc", "outside disc"])
+utils.explore(plot_lattice_search, offset=[0.2, 0.7, 1.3, 1.9], n=[2, 3, 4, 5],
+              stencil=["PLG lattice", "nearest nodes"])
 
 # %% [markdown]
-# Things to look for. Rows are tried nearest-first, so the lattice hugs the node. Outside the disc
-# the boundary bulges into the window, the nearest rows are cut short, and for $n = 4, 5$ close to
-# the boundary the search backtracks before it succeeds. Inside the small disc the window holds no
-# lattice of degree 4 near the boundary, nor of degree 5 at all: the search proves it by trying
-# every option (then the backtrack count is the size of the search tree), and PLG-FD would have to
-# enlarge the window, as the Poisson solver above does.
-#
+# Things to look for. Rows are tried nearest-first, so the lattice hugs the node. Close to the
+# boundary the nearest rows are cut short and the search backtracks before it succeeds. For high
+# degree near the boundary the small window holds no lattice at all; the search then reports
+# "none" after trying every option, and PLG-FD would enlarge the window, as the Poisson solver does.
+# The nearest nodes are often rank deficient, even where a lattice exists in the same window.
+
+# %% [markdown]
 # ## Exercises
 #
+# The first exercise uses six points on an ellipse:
+
+# %%
+angles = np.array([0.1, 0.9, 1.7, 2.8, 4.0, 5.3])
+conic_points = np.stack([2 * np.cos(angles), np.sin(angles)], axis=1)  # (6, 2)
+
+# %% [markdown]
 # ```{exercise}
 # :label: ch04-ex1
 #
-# How many points does a poised lattice need for polynomials of total degree $\le 4$ in three
-# variables ($D = 3$)? Store the number in `lattice_size_3d`.
+# The six points `conic_points` above lie on the ellipse $x^2/4 + y^2 = 1$. Show numerically
+# that they are not poised for $n = 2$: find a nonzero quadratic that vanishes on all six, as a
+# null vector of their $6\times6$ Vandermonde matrix. Store its coefficients, in the order of
+# `monomial_exponents(2)` ($1, x, y, x^2, xy, y^2$) and scaled so that the constant coefficient is
+# $-1$, in `conic_coefficients`. Explain why such a quadratic must exist, and why a triangular
+# lattice of degree 2 never has this problem.
 # ```
 #
 # ```{solution-start} ch04-ex1
@@ -930,25 +1434,57 @@ utils.explore(plot_lattice_search, offset=[0.2, 0.7, 1.3, 1.9], n=[2, 3, 4, 5], 
 # ```
 
 # %% tags=["solution"]
-# The dimension of the space of trivariate polynomials of degree <= 4, equation (eq-dim).
 ### BEGIN SOLUTION
-lattice_size_3d = math.comb(4 + 3, 3)
+V_conic = vandermonde(conic_points, 2)
+print("rank of the 6x6 Vandermonde matrix:", np.linalg.matrix_rank(V_conic))
+null = np.linalg.svd(V_conic)[2][-1]  # right singular vector of the zero singular value
+conic_coefficients = -null / null[0]
+print("coefficients of 1, x, y, x^2, xy, y^2:", np.round(conic_coefficients, 6) + 0.0)
 ### END SOLUTION
 
 # %% [markdown]
+# The rank is 5 and the null vector is proportional to $(-1, 0, 0, \tfrac14, 0, 1)$: the quadratic
+# is $x^2/4 + y^2 - 1$, the ellipse itself. It vanishes on all six points, so interpolation cannot
+# be unique. A triangular lattice of degree 2 has three points on one line, and a conic meets a line
+# in at most two points unless the line is part of the conic; following {eq}`eq-induction`, the only
+# quadratics through a lattice's row 0 are multiples of that line, and those cannot also vanish on
+# the other rows.
+#
 # ```{solution-end}
 # ```
 
-# %% tags=["check"]
-utils.check_value("ch04-ex1", lattice_size_3d, math.comb(7, 3), hint="count monomials x^a y^b z^c with a+b+c <= 4.")
+# %% tags=["check", "remove-input"]
+utils.check_that(
+    "ch04-ex1",
+    lambda: np.shape(conic_coefficients) == (6,),
+    "conic_coefficients has one coefficient per monomial of degree <= 2",
+)
+utils.check_that(
+    "ch04-ex1",
+    lambda: abs(conic_coefficients[0] + 1) < 1e-9
+    and np.abs(vandermonde(conic_points, 2) @ conic_coefficients).max() < 1e-9,
+    "the quadratic has constant term -1 and vanishes on the six points",
+)
+### BEGIN HIDDEN TESTS
+utils.check_array("ch04-ex1", conic_coefficients, [-1.0, 0.0, 0.0, 0.25, 0.0, 1.0], atol=1e-8)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# The second exercise sweeps these node weights:
+
+# %%
+node_weights = [1.0, 10.0, 100.0, 1e3, 1e4]
 
 # %% [markdown]
 # ```{exercise}
 # :label: ch04-ex2
 #
-# Six points on the ellipse $x^2/4 + y^2 = 1$ (given below) are not poised for $n = 2$. Compute the
-# rank of their $6\times6$ Vandermonde matrix and store it in `rank_conic`. Then find the nonzero
-# quadratic that vanishes on all six (a null vector of the matrix) and explain the failure.
+# The weight sweep used six hand-picked pairs. Study the node weight on its own: on the 20-cell
+# grid of this chapter's disc, with boundary weight $\omega_B = 100$, compute the smallest singular
+# value of the PLG-FD matrix for each node weight $\omega_0$ in `node_weights` above, and store the
+# five values in `sigma_by_node_weight`. Store in `smallest_stable_node_weight` the smallest
+# $\omega_0$ of the list whose $\sigma_{\min}(A)$ exceeds 5. Why does a heavier node weight make the
+# operator more like the continuous one?
 # ```
 #
 # ```{solution-start} ch04-ex2
@@ -956,39 +1492,60 @@ utils.check_value("ch04-ex1", lattice_size_3d, math.comb(7, 3), hint="count mono
 # ```
 
 # %% tags=["solution"]
-angles = np.array([0.1, 0.9, 1.7, 2.8, 4.0, 5.3])
-conic_points = np.stack([2 * np.cos(angles), np.sin(angles)], axis=1)
 ### BEGIN SOLUTION
-V_conic = vandermonde(conic_points, 2)
-rank_conic = np.linalg.matrix_rank(V_conic)
-null_vector = np.linalg.svd(V_conic)[2][-1]
-null_vector = null_vector / null_vector[0]  # scale so the constant term is -1 after the sign flip below
-print("monomials:", monomial_exponents(2))
-print("null vector (coefficients of 1, x, y, x^2, xy, y^2):", np.round(-null_vector, 6) + 0.0)
+stencils_20 = stencils[20]
+sigma_by_node_weight = np.array([
+    np.linalg.svd(assemble_plg_fd(stencils_20, (w0, 100.0))[0].toarray(), compute_uv=False)[-1]
+    for w0 in node_weights
+])
+smallest_stable_node_weight = next(w0 for w0, s in zip(node_weights, sigma_by_node_weight) if s > 5)
+print("sigma_min(A) by node weight:", np.round(sigma_by_node_weight, 3))
+print("smallest node weight with sigma_min > 5:", smallest_stable_node_weight)
 ### END SOLUTION
 
 # %% [markdown]
-# The null vector is proportional to $(-1, 0, 0, \tfrac14, 0, 1)$, the coefficients of
-# $x^2/4 + y^2 - 1$. That nonzero quadratic vanishes on all six points, so interpolation cannot be
-# unique. A triangular lattice avoids this: its row 0 holds three points on one line, and a conic
-# meets a line in at most two points unless the line is part of it.
+# A heavy node weight makes the fit (nearly) interpolate the value at the node, so each
+# near-boundary row ties $u_0$ to the polynomial through its neighbours and the boundary data, as
+# the 5-point formula does; with $\omega_0 = 1$ the node value is one data point among twenty and
+# the fit may smooth it away, which (on our reading of the small $\sigma_{\min}$) lets spurious
+# near-null modes live at the boundary. The threshold node weight depends on the grid and the disc
+# centre; that the chapter's $10^4$ lies well above it here is a margin, not a derivation.
 #
 # ```{solution-end}
 # ```
 
-# %% tags=["check"]
-utils.check_value("ch04-ex2", rank_conic, 5, hint="use numpy.linalg.matrix_rank on the 6x6 Vandermonde matrix.")
+# %% tags=["check", "remove-input"]
+utils.check_that(
+    "ch04-ex2",
+    lambda: np.shape(sigma_by_node_weight) == (5,)
+    and bool(np.all(np.asarray(sigma_by_node_weight) > 0)),
+    "sigma_by_node_weight holds five positive singular values",
+)
+utils.check_that(
+    "ch04-ex2",
+    lambda: smallest_stable_node_weight in node_weights,
+    "smallest_stable_node_weight is one of node_weights",
+)
+### BEGIN HIDDEN TESTS
+_expected_sigma = np.array([
+    np.linalg.svd(assemble_plg_fd(stencils[20], (w0, 100.0))[0].toarray(), compute_uv=False)[-1]
+    for w0 in node_weights
+])
+utils.check_array("ch04-ex2", sigma_by_node_weight, _expected_sigma, rtol=1e-6, atol=1e-9)
+utils.check_value("ch04-ex2", smallest_stable_node_weight,
+                  next(w0 for w0, s in zip(node_weights, _expected_sigma) if s > 5))
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ```{exercise}
 # :label: ch04-ex3
 #
-# Write `triangular_lattice_exists(points, n, axis)`, which returns `True` when the integer points
-# contain a triangular lattice of degree $n$ with rows along lines of constant coordinate `axis`
-# (`axis=1`: lines $y = c$; `axis=0`: lines $x = c$), using the definition of the theory section only
-# (distinct lines, row $k$ with $n+1-k$ distinct points; no contiguity rule). Then check it on the
-# candidate set `tall_set` below, for which rows along $y = c$ fail but columns succeed, and confirm
-# with a rank computation that the lattice found along columns is poised.
+# Extend the search to three dimensions, the way the induction argument does: a triangular lattice
+# of degree $n$ in $\mathbb{Z}^3$ is $n + 1$ distinct planes $z = c_0, \dots, c_n$, plane $k$
+# holding a 2-D triangular lattice of degree $n - k$. Write `lattice_3d(candidates, n)`, which takes
+# a list of integer triples and returns the $\binom{n+3}{3}$ points of such a lattice, or `None` if
+# it finds none. Try planes nearest to $z = 0$ first, use `poised_lattice` inside each plane, and
+# backtrack when the remaining planes cannot be filled.
 # ```
 #
 # ```{solution-start} ch04-ex3
@@ -996,55 +1553,82 @@ utils.check_value("ch04-ex2", rank_conic, 5, hint="use numpy.linalg.matrix_rank 
 # ```
 
 # %% tags=["solution"]
-def triangular_lattice_exists(points, n, axis):
-    """True if some n+1 distinct lines of constant `axis` coordinate hold >= n+1, n, ..., 1 points."""
+def lattice_3d(candidates, n):
+    """A 3-D triangular lattice of degree n among integer triples, or None (planes z = c)."""
     ### BEGIN SOLUTION
-    counts = {}
-    for p in set(map(tuple, points)):
-        counts[p[axis]] = counts.get(p[axis], 0) + 1
-    largest = sorted(counts.values(), reverse=True)
-    if len(largest) < n + 1:
-        return False
-    # greedy is optimal: give the longest row to the line with most points, and so on
-    return all(largest[k] >= n + 1 - k for k in range(n + 1))
+    planes = {}
+    for x, y, z in candidates:
+        planes.setdefault(z, []).append((x, y))
+    order = sorted(planes, key=lambda z: (abs(z), z))
+
+    def place(k, used):
+        if k == n + 1:
+            return []
+        for z in order:
+            if z in used:
+                continue
+            found = poised_lattice(planes[z], n - k)
+            if found["status"] != "found":
+                continue
+            rest = place(k + 1, used | {z})
+            if rest is not None:
+                return [(x, y, z) for x, y in found["points"]] + rest
+        return None  # no plane can take row k: backtrack
+
+    return place(0, frozenset())
     ### END SOLUTION
 
-
-tall_set = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (2, 5)]
-print("rows along y = c:", triangular_lattice_exists(tall_set, 2, axis=1))
-print("columns x = c:   ", triangular_lattice_exists(tall_set, 2, axis=0))
-print("rank of the 6x6 Vandermonde matrix:", np.linalg.matrix_rank(vandermonde(tall_set, 2)))
-
 # %% [markdown]
-# No line $y = c$ holds three points, so rows fail. The columns $x = 0, 1, 2$ hold 3, 2 and 1 points,
-# a triangular lattice, and the rank is 6. This is the case where the search must permute the axes.
+# The recursion mirrors {eq}`eq-induction`: a polynomial of degree $n$ that vanishes on the
+# degree-$n$ lattice in the plane $z = c_0$ is divisible by $z - c_0$, and the quotient vanishes on
+# the remaining planes. Because a plane that holds a lattice of degree $d$ also holds one of degree
+# $d - 1$ (drop its longest row), filling the largest degree first never paints the search into a
+# corner, and the backtracking branch is a safeguard rather than a necessity here; with the compact
+# rules inside the planes, or a cap on their effort, it would be needed.
 #
 # ```{solution-end}
 # ```
 
-# %% tags=["check"]
-utils.check_function(
+# %% tags=["check", "remove-input"]
+def _finds_poised_lattice(cands, n):
+    """True if lattice_3d returns a poised subset of cands of degree n."""
+    got = lattice_3d(cands, n)
+    return got is not None and set(map(tuple, got)) <= set(cands) and is_poised(got, n)
+
+
+cube = list(product(range(-2, 3), repeat=3))
+_slab = [p for p in cube if p[2] != 0 or (p[0] == 0 and p[1] <= 0)]  # a sparse plane z = 0
+utils.check_that(
     "ch04-ex3",
-    lambda pts, n, axis: float(bool(triangular_lattice_exists(pts, n, axis))),
-    [
-        ((tall_set, 2, 1), 0.0),
-        ((tall_set, 2, 0), 1.0),
-        (([(0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (0, 2)], 2, 1), 1.0),
-        (([(0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (3, 1)], 2, 1), 0.0),
-        (([(i, j) for i in range(5) for j in range(5)], 4, 0), 1.0),
-        (([(i, 0) for i in range(6)], 1, 1), 0.0),
-    ],
-    hint="count the points on each line; row k needs n+1-k of them on its own line.",
+    lambda: _finds_poised_lattice(_slab, 3),
+    "lattice_3d returns a poised subset of the candidates when one exists",
 )
+### BEGIN HIDDEN TESTS
+_two_planes = [p for p in cube if p[2] in (0, 1)]  # only 2 planes: no lattice of degree 2
+_thin = [p for p in product(range(-1, 2), repeat=3) if p[2] != 1 or p[:2] == (0, 0)]
+utils.check_that(
+    "ch04-ex3",
+    lambda: all(_finds_poised_lattice(c, m) for c, m in ((cube, 4), (_slab, 3), (_thin, 2))),
+    "lattice_3d finds a poised lattice on every test set",
+)
+utils.check_that(
+    "ch04-ex3",
+    lambda: lattice_3d(_two_planes, 2) is None,
+    "lattice_3d returns None when no lattice exists",
+)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ```{exercise}
 # :label: ch04-ex4
 #
-# (Open-ended.) PLG-FD handles cross derivatives too. Use `fd_weights` with
-# `orders={(1, 1): 1.0}` on the degree-4 showcase lattice to approximate $u_{xy}$ for
-# $u = \sin x\, e^{y/2}$ at $(0.3, 0.2)$, and measure the observed order; store it in `order_uxy`.
-# What order do you expect, and why? What happens to the order if you fit with degree 3 instead?
+# (Open-ended.) The pair $(\omega_0, \omega_B) = (10^4, 100)$ was picked by trial. Propose a rule
+# with fewer arbitrary constants, or a different stabilisation (for example weights that fall with
+# the distance from the node, more lattice nodes in the fit, or boundary points only on the node's
+# own grid lines), and test it as the chapter tests its own choice: $\sigma_{\min}(A)$ and the
+# largest real part of an eigenvalue on a small grid, and the global order on several grids, for
+# three disc centres. Does your rule also keep every eigenvalue in the left half-plane, which a
+# heat-equation solver would need? Report what you tried, including what failed.
 # ```
 #
 # ```{solution-start} ch04-ex4
@@ -1053,61 +1637,71 @@ utils.check_function(
 
 # %% tags=["solution"]
 ### BEGIN SOLUTION
-def uxy_exact(x, y):
-    """Exact mixed derivative of sin(x) exp(y/2)."""
-    return 0.5 * np.cos(x) * np.exp(y / 2)
+def distance_weights(grid_points, boundary_offsets, power=4.0, node_distance=0.01):
+    """Weights (1 + |xi|)^(-power) on every point; the node counts as a point at node_distance."""
+    points = np.array(list(grid_points) + list(boundary_offsets), dtype=float)
+    omega = (1 + np.hypot(points[:, 0], points[:, 1])) ** -power
+    omega[list(grid_points).index((0, 0))] = (1 + node_distance) ** -power / node_distance**power
+    return omega
 
 
-def mixed_order(n):
-    """Observed order of the PLG weights for u_xy with a degree-n lattice at the showcase node."""
-    pts = poised_lattice(candidates, n)["points"]
-    w = fd_weights(pts, n, orders={(1, 1): 1.0})
-    xi = np.array(pts, dtype=float)
-    errs = [abs(w @ u_test(0.3 + h * xi[:, 0], 0.2 + h * xi[:, 1]) / h**2 - uxy_exact(0.3, 0.2)) for h in spacings]
-    return float(np.polyfit(np.log(spacings), np.log(errs), 1)[0])
-
-
-order_uxy = mixed_order(4)
-print(f"u_xy: observed order {order_uxy:.2f} with n = 4, {mixed_order(3):.2f} with n = 3")
+for centre in np.random.default_rng(5).uniform(-0.1, 0.1, (3, 2)):
+    grids = [20, 28, 40]
+    errs = [max_error(*assemble_plg_fd(near_boundary_stencils(c, centre), distance_weights)[:3])
+            for c in grids]
+    dense = assemble_plg_fd(near_boundary_stencils(20, centre), distance_weights)[0].toarray()
+    order = np.polyfit(np.log([2.4 / c for c in grids]), np.log(errs), 1)[0]
+    sigma_min = np.linalg.svd(dense, compute_uv=False)[-1]
+    print(f"centre {np.round(centre, 3)}: sigma_min {sigma_min:.2f}"
+          f", max Re(eig) {np.linalg.eigvals(dense).real.max():+.1f}, fitted order {order:.2f}")
 ### END SOLUTION
 
 # %% [markdown]
-# A second derivative of a fit accurate to $O(h^{n+1})$ is accurate to $O(h^{n-1})$, whichever second
-# derivative it is, so we expect order 3 for $n = 4$ and order 2 for $n = 3$. Cross derivatives need
-# no special stencil: the lattice already determines every coefficient of the polynomial, which is
-# why the paper stresses that PLG-FD treats them like any other term.
+# One attempt, for illustration: weights $(1 + |\boldsymbol\xi|)^{-4}$ on every point, with the node
+# treated as a point at distance $0.01h$. This replaces two constants by two others (the power and
+# the node's distance), so it is not yet a principled rule; judge it by the printed numbers, on more
+# grids and centres than shown here. A good answer compares several rules on the same footing, says
+# which constants remain, and checks the spectrum as well as the error.
 #
 # ```{solution-end}
 # ```
 
-# %% tags=["check"]
-utils.check_value("ch04-ex4", order_uxy, 3.0, atol=0.3, hint="a second derivative of a degree-n fit loses two orders.")
-
 # %% [markdown]
 # ## Takeaways and limits
 #
-# - A triangular lattice is poised by a one-line induction, and searching for one row at a time,
-#   with backtracking and a permutation of the axes as fallback, finds lattices where the nearest
-#   points are singular. In this chapter's Poisson solves the naive stencil was singular at most
-#   near-boundary nodes; the lattice never was.
-# - Least-squares weights on a poised lattice give the Laplacian to order $n - 1$ near the boundary,
-#   and a fourth-order Poisson solver on a disc follows, next to a second-order Shortley–Weller
-#   baseline.
-# - The stability of the global scheme was not automatic: the unweighted fit was erratic, and the
-#   weighting of the node and boundary data is this chapter's fix, not the paper's documented rule.
-# - The condition number falls and then grows as the stencil is enriched, but in grid units the
-#   growth is polynomial, and largely a scaling effect.
+# - A triangular lattice is poised by a one-line induction, and a search that fixes one row at a
+#   time, with backtracking and an outer choice of axis, finds such lattices where the nearest nodes
+#   are not poised. The nearest-point rule fails even in the interior, through ties; the fair naive
+#   peer, least squares on more nearest nodes, is still rank deficient on grid values at a sizeable
+#   share of near-boundary nodes.
+# - The compact search rules are a heuristic that misses lattices on ragged sets; the relaxed rows
+#   are exact; "none" comes with a certificate and a capped search says "gave up".
+# - Least-squares weights on a poised lattice give the Laplacian to order $n - 1$, and a Poisson
+#   solver on a disc that is fourth order: the $O(h^3)$ band error gains about two orders in the
+#   global error, the same gain that makes Shortley–Weller second order.
+# - That fourth order needed hand-picked weights. Light node weights are unstable, and some heavy
+#   pairs that are stable for Poisson leave eigenvalues in the right half-plane, harmless for a
+#   Poisson solve but not for time stepping. With Dirichlet data next to the node, a larger naive
+#   least-squares stencil was about as accurate; the lattice's advantage here is a small stencil
+#   that is poised on grid values alone.
+# - The condition number of $V$ falls and then rises as the stencil widens, but that rise is mostly
+#   monomial scaling; data errors are amplified *less* by wide stencils, and what they cost is
+#   truncation error.
 #
-# Laptop scale cannot show what the paper goes on to do: three-dimensional lattices (the search
-# over $D!$ axis orders and the group structure behind it, which this 2-D chapter only sketches),
-# degrees up to 6, non-convex geometries with thin features, and time-dependent problems. The
-# search rules here (contiguous rows, nested spans, nearest-first order) are a reconstruction; the
-# paper's state space and its optimality proof for the depth-first search are not reproduced.
+# The global claim was tested on one smooth manufactured solution on a disc, a convex domain with a
+# smooth boundary, and at $n = 4$ only. Laptop scale and this reconstruction cannot show what the
+# paper goes on to do: lattices in three dimensions and the group structure of its permutations,
+# degrees up to 6, non-convex geometries with thin features, Neumann conditions, and
+# time-dependent problems. The search rules here (compact rows, nearest-first order, relaxed
+# fallback) and the weights are this chapter's; the paper's state space and its optimality proof
+# for the depth-first search are not reproduced.
 #
-# Related reading: immersed and embedded-boundary methods solve the same problem by other means;
-# neural operators on irregular domains take yet another route, e.g. Geo-FNO (arXiv:2207.05209),
-# treated in chapter 08, and NUNO (*A General Framework for Learning Parametric PDEs with
-# Non-Uniform Data*, from the reading list), which splits non-uniform data into uniform sub-grids.
+# Related reading: embedded-boundary and immersed-interface methods treat the same irregular
+# boundaries by other means {cite}`leveque2007fd`; neural operators on irregular domains take yet
+# another route, e.g. Geo-FNO (arXiv:2207.05209), the subject of chapter 08, and NUNO (*A General
+# Framework for Learning Parametric PDEs with Non-Uniform Data*, from the seminar's reading list),
+# which splits non-uniform data into uniform sub-grids; *Better Neural PDE Solvers Through
+# Data-Free Mesh Movers*, on the same list, moves the grid instead of changing the stencil.
 #
 # ## References and further reading
 #

@@ -14,24 +14,30 @@
 # ---
 
 # %% [markdown]
-# # 11 · DPM-Solver: exponential integrators for diffusion sampling
+# # 11 · DPM-Solver
 #
 # **Paper.** Cheng Lu, Yuhao Zhou, Fan Bao, Jianfei Chen, Chongxuan Li, Jun Zhu.
 # *DPM-Solver: A Fast ODE Solver for Diffusion Probabilistic Model Sampling in Around 10 Steps.*
 # NeurIPS 2022. [arXiv:2206.00927](https://arxiv.org/abs/2206.00927) {cite}`lu2022dpmsolver`.
 #
-# **Summary.** Sampling a diffusion model means solving its probability-flow ODE, and that ODE
-# has a linear part that can be integrated exactly once time is measured in log signal-to-noise
-# ratio. Only an exponentially weighted integral of the noise predictor is left to approximate,
-# and Taylor-expanding it gives solvers of order 1 (which is DDIM), 2 and 3 that the paper
-# reports sample well in 10 to 20 network evaluations.
+# **Summary.** Sampling a diffusion model means solving its probability-flow ODE; written in the
+# log signal-to-noise ratio $\lambda$, the ODE's linear part integrates exactly, and only an
+# exponentially weighted integral of the noise predictor is left to approximate. Taylor-expanding
+# that integral gives solvers of order 1 (which is DDIM), 2 and 3, which the paper reports to sample
+# well in 10 to 20 network evaluations and to beat Runge–Kutta methods of the same order.
 #
-# **What the seminar notes say.** The notes single out the exponential-integrator rewrite: any
-# probability-flow ODE with a linear drift term can be put in an exact
-# "variation of constants" form. The paper's core formula is then the truncated Taylor expansion
-# of the noise predictor inside that integral, with an error of order $h^{k+1}$ per step.
+# **What the seminar notes claim.** The notes single out the exponential-integrator rewrite: any
+# probability-flow ODE with a linear drift can be put in an exact "variation of constants" form,
+# and the paper's core formula is the truncated Taylor expansion of the noise predictor inside that
+# integral, with an error of order $h^{k+1}$ per step.
 #
-# **Run time:** about 20 s in fast mode and about 40 s in full mode on a 2-core CPU
+# **How this chapter tests it.** Everything runs on 2-D problems with an exact noise predictor
+# (a Gaussian, whose flow map is known, and mixtures of eight Gaussians) and on a small trained
+# network. Each DPM-Solver is set beside the classical Runge–Kutta method of the same order, in
+# $\lambda$ and in $t$, at an equal number of evaluations: the comparison the paper's Table 1 makes.
+# The Runge–Kutta baselines come from `utils.diffusion`; the DPM-Solvers are written out here.
+#
+# **Run time:** about 25 s in fast mode and about 1 min in full mode on a 2-core CPU
 # (measured values are in the {doc}`scoreboard <../book/scoreboard>`).
 
 # %% [markdown]
@@ -39,35 +45,38 @@
 #
 # After this chapter you can:
 #
-# 1. derive the exponential-integrator form of the probability-flow ODE and the closed-form
-#    weights $\sigma_t(e^h-1)$ and $\sigma_t(e^h-1-h)$;
-# 2. implement DPM-Solver-1, -2, -3 and the "fast" step schedule from scratch, and show that
-#    DPM-Solver-1 is DDIM;
-# 3. measure the convergence order of an ODE solver against an exact flow map;
-# 4. compare samplers at a fixed budget of network evaluations, against a tight reference and
-#    against a library implementation (`diffusers`);
-# 5. explain when a high-order solver in the noise-prediction form can lose to DDIM.
+# 1. derive the exponential-integrator form of the probability-flow ODE, its closed-form weights,
+#    and the coefficients of DPM-Solver-2 and -3 (including why $r_2 = 2/3$);
+# 2. implement DPM-Solver-1, -2, -3 and the "fast" schedule from scratch, show that DPM-Solver-1 is
+#    DDIM, and count network evaluations exactly;
+# 3. measure local and global convergence orders against an exact flow map, with fit windows that
+#    stay in the asymptotic regime;
+# 4. compare an exponential integrator with the Runge–Kutta method of the same order at equal cost,
+#    and find the regime where each one wins;
+# 5. diagnose a solver's failure by measuring where along the trajectory its error is made.
 
 # %% [markdown]
 # ## Background and theory
 #
 # ### The forward process and the linear VP schedule
 #
-# A diffusion model corrupts data $x_0$ into
-# $x_t = \alpha_t x_0 + \sigma_t \epsilon$ with $\epsilon \sim \mathcal N(0, I)$ and
-# $\alpha_t^2 + \sigma_t^2 = 1$ (variance preserving, VP) {cite}`ho2020ddpm,song2021sde`. The
-# paper's continuous-time models use the linear schedule $\beta(t) = \beta_0 + (\beta_1-\beta_0)t$
-# on $t \in [0, 1]$ with $\beta_0 = 0.1$, $\beta_1 = 20$, for which
+# A diffusion model corrupts data $x_0$ into $x_t = \alpha_t x_0 + \sigma_t \epsilon$ with
+# $\epsilon \sim \mathcal N(0, I)$ and $\alpha_t^2 + \sigma_t^2 = 1$ (variance preserving, VP)
+# {cite}`ho2020ddpm,song2021sde`. The paper's continuous-time models use the linear schedule
+# $\beta(t) = \beta_0 + (\beta_1-\beta_0)t$ on $t \in [0, 1]$ with $\beta_0 = 0.1$, $\beta_1 = 20$,
+# for which
 #
 # ```{math}
 # :label: eq-vp-schedule
-# \log\alpha_t = -\frac{(\beta_1-\beta_0)\,t^2}{4} - \frac{\beta_0\, t}{2},
-# \qquad \sigma_t = \sqrt{1-\alpha_t^2},
-# \qquad \lambda_t = \log\frac{\alpha_t}{\sigma_t}.
+# \begin{aligned}
+# \log\alpha_t &= -\frac{(\beta_1-\beta_0)\,t^2}{4} - \frac{\beta_0\, t}{2},
+# \qquad \sigma_t = \sqrt{1-\alpha_t^2},\\
+# \lambda_t &= \log\frac{\alpha_t}{\sigma_t}.
+# \end{aligned}
 # ```
 #
 # $\lambda_t$ is half the log signal-to-noise ratio. It decreases strictly in $t$, so it can
-# serve as the time variable. Its inverse is explicit:
+# serve as the time variable, and its inverse is explicit:
 #
 # ```{math}
 # :label: eq-t-of-lambda
@@ -76,27 +85,30 @@
 # ```
 #
 # A network $\epsilon_\theta(x, t)$ is trained to predict the noise $\epsilon$ from $x_t$. For a
-# perfect model, $\epsilon_\theta(x, t) = -\sigma_t \nabla_x \log p_t(x)$.
+# perfect model, $\epsilon_\theta(x, t) = -\sigma_t \nabla_x \log p_t(x)$, which we write
+# $\epsilon^*$.
 #
 # ### The probability-flow ODE in $\lambda$
 #
 # Song et al. {cite}`song2021sde` showed that the ODE
 # $\mathrm{d}x/\mathrm{d}t = f(t)\,x + \frac{g^2(t)}{2\sigma_t}\epsilon_\theta(x,t)$, with
-# $f = \mathrm{d}\log\alpha_t/\mathrm{d}t$ and $g^2 = \mathrm{d}\sigma_t^2/\mathrm{d}t - 2f\sigma_t^2$,
-# carries samples of $p_T$ to samples of $p_0$. Changing the variable from $t$ to $\lambda$, and
-# using $\mathrm{d}\log\alpha/\mathrm{d}\lambda = \sigma^2$ (which follows from
-# $\alpha^2 = 1/(1+e^{-2\lambda})$ in the VP case), the same ODE reads
+# $f = \mathrm{d}\log\alpha_t/\mathrm{d}t = -\beta(t)/2$ and
+# $g^2 = \mathrm{d}\sigma_t^2/\mathrm{d}t - 2f\sigma_t^2 = \beta(t)$, carries samples of $p_1$ to
+# samples of $p_0$. Since $\mathrm{d}\lambda/\mathrm{d}t = -\beta(t)/(2\sigma_t^2)$, the same ODE
+# in the variable $\lambda$ reads
 #
 # ```{math}
 # :label: eq-ode-lambda
-# \frac{\mathrm{d}x}{\mathrm{d}\lambda} = \sigma_\lambda^2\, x - \sigma_\lambda\, \hat\epsilon_\theta(x, \lambda).
+# \frac{\mathrm{d}x}{\mathrm{d}\lambda} = \sigma_\lambda^2\, x
+# - \sigma_\lambda\, \hat\epsilon_\theta(x, \lambda),
 # ```
 #
-# Its linear part is $\sigma_\lambda^2 x$. Divide by $\alpha$: $y = x/\alpha$ satisfies
-# $\mathrm{d}y/\mathrm{d}\lambda = -(\sigma/\alpha)\hat\epsilon_\theta = -e^{-\lambda}\hat\epsilon_\theta$,
-# with no linear term left. Integrating from $\lambda_s$ to $\lambda_t$ gives the
-# **exact** solution (the paper's Proposition 3.1, a variation-of-constants formula
-# {cite}`hochbruck2010exponential`):
+# where the hat means "as a function of $\lambda$". Its linear part is $\sigma_\lambda^2 x$, and
+# $\mathrm{d}\log\alpha/\mathrm{d}\lambda = \sigma^2$ in the VP case, so $y = x/\alpha$ satisfies
+# $\mathrm{d}y/\mathrm{d}\lambda = -(\sigma/\alpha)\,\hat\epsilon_\theta
+# = -e^{-\lambda}\hat\epsilon_\theta$, with no linear term left. Integrating from $\lambda_s$ to
+# $\lambda_t$ gives the **exact** solution (the paper's Proposition 3.1, a variation-of-constants
+# formula {cite}`hochbruck2010exponential`):
 #
 # ```{math}
 # :label: eq-exact-solution
@@ -108,72 +120,164 @@
 #
 # ### Taylor expansion and closed-form weights
 #
-# Write $h = \lambda_t - \lambda_s$ and expand the network along the solution,
-# $\hat\epsilon_\theta(\hat x_\lambda,\lambda) = \sum_{n=0}^{k-1}\frac{(\lambda-\lambda_s)^n}{n!}
-# \hat\epsilon_\theta^{(n)}(\hat x_{\lambda_s},\lambda_s) + O(h^k)$. Substituting into
-# {eq}`eq-exact-solution` gives the formula the seminar notes highlight:
+# Write $h = \lambda_t - \lambda_s$ and expand the network along the solution in powers of
+# $\lambda - \lambda_s$, with $\hat\epsilon^{(n)}_\theta$ the $n$-th total derivative in $\lambda$.
+# Substituting into {eq}`eq-exact-solution` gives the formula the seminar notes highlight:
 #
 # ```{math}
 # :label: eq-taylor
-# x_t = \frac{\alpha_t}{\alpha_s} x_s - \alpha_t \sum_{n=0}^{k-1}
-# \hat\epsilon_\theta^{(n)}(\hat x_{\lambda_s},\lambda_s)
-# \int_{\lambda_s}^{\lambda_t} e^{-\lambda} \frac{(\lambda-\lambda_s)^n}{n!}\,\mathrm{d}\lambda
-# + O(h^{k+1}).
+# \begin{aligned}
+# x_t = \frac{\alpha_t}{\alpha_s} x_s
+# &- \alpha_t \sum_{n=0}^{k-1} \hat\epsilon_\theta^{(n)}(\hat x_{\lambda_s},\lambda_s)
+# \int_{\lambda_s}^{\lambda_t} e^{-\lambda}\, \frac{(\lambda-\lambda_s)^n}{n!}\,\mathrm{d}\lambda\\
+# &+ O(h^{k+1}).
+# \end{aligned}
 # ```
 #
-# The integrals are elementary. With $u = \lambda - \lambda_s$ and $\alpha_t e^{-\lambda_t} = \sigma_t$:
+# The integrals are elementary. With $\alpha_t e^{-\lambda_t} = \sigma_t$ and
+# $\varphi_1(h) = (e^h - 1)/h$, $\varphi_{n+1}(h) = (\varphi_n(h) - 1/n!)/h$, the $n$-th weight is
+# $\sigma_t h^{n+1}\varphi_{n+1}(h)$; the first two are
 #
 # ```{math}
 # :label: eq-dpm-weights
-# \alpha_t\int_{\lambda_s}^{\lambda_t} e^{-\lambda}\,\mathrm{d}\lambda = \sigma_t\,(e^{h}-1),
-# \qquad
-# \alpha_t\int_{\lambda_s}^{\lambda_t} e^{-\lambda}(\lambda-\lambda_s)\,\mathrm{d}\lambda = \sigma_t\,(e^{h}-1-h).
+# \begin{aligned}
+# \alpha_t\int_{\lambda_s}^{\lambda_t} e^{-\lambda}\,\mathrm{d}\lambda &= \sigma_t\,(e^{h}-1),\\
+# \alpha_t\int_{\lambda_s}^{\lambda_t} e^{-\lambda}(\lambda-\lambda_s)\,\mathrm{d}\lambda
+# &= \sigma_t\,(e^{h}-1-h).
+# \end{aligned}
 # ```
 #
-# ### DPM-Solver-1, -2, -3
+# As $h \to 0$, $\varphi_1 \to 1$, $\varphi_2 \to 1/2$ and $\varphi_3 \to 1/6$.
+#
+# ### DPM-Solver-1 is DDIM
 #
 # Keeping only $n = 0$ gives **DPM-Solver-1**:
 #
 # ```{math}
 # :label: eq-dpm1
-# \tilde x_t = \frac{\alpha_t}{\alpha_s}\tilde x_s - \sigma_t\,(e^{h}-1)\,\epsilon_\theta(\tilde x_s, s).
+# \tilde x_t = \frac{\alpha_t}{\alpha_s}\tilde x_s
+# - \sigma_t\,(e^{h}-1)\,\epsilon_\theta(\tilde x_s, s).
 # ```
 #
 # DDIM {cite}`song2021ddim` predicts $x_0$ from $x_s$ and re-noises it with the same $\epsilon$:
 # $\tilde x_t = \alpha_t(\tilde x_s - \sigma_s\epsilon)/\alpha_s + \sigma_t\epsilon$. Since
 # $\alpha_t\sigma_s/\alpha_s = \sigma_t e^{h}$, this is exactly {eq}`eq-dpm1`: **DDIM is
-# DPM-Solver-1**, a first-order exponential integrator.
+# DPM-Solver-1**, a first-order exponential integrator. It is exact whenever $\epsilon_\theta$ is
+# constant along the solution, and only then.
 #
-# The derivative $\epsilon_\theta^{(1)}$ is not available, so higher orders replace it with a
-# difference of network evaluations at intermediate points, as Runge–Kutta methods do.
-# **DPM-Solver-2** evaluates once more at $s_1 = t(\lambda_s + r_1 h)$ (default $r_1 = 1/2$):
+# ### DPM-Solver-2, and why its weight is $\sigma_t(e^h-1)/(2r_1)$
+#
+# The derivative $\hat\epsilon^{(1)}_\theta$ is not available, so higher orders replace it by a
+# difference of evaluations, as Runge–Kutta methods do. Take one DPM-Solver-1 step to the
+# intermediate time $s_1 = t(\lambda_s + r_1 h)$, giving $u_1$, and set
+# $D_1 = \epsilon_\theta(u_1, s_1) - \epsilon_s$ with $\epsilon_s = \epsilon_\theta(\tilde x_s, s)$.
+# Then $\hat\epsilon^{(1)}_\theta \approx D_1/(r_1 h)$, and the $n = 1$ term of {eq}`eq-taylor`
+# becomes $\sigma_t (e^h - 1 - h)\,D_1/(r_1 h)$. The paper's DPM-Solver-2 uses the weight
+# $\sigma_t(e^h - 1)/(2 r_1)$ instead:
 #
 # ```{math}
 # :label: eq-dpm2
 # \begin{aligned}
 # u_1 &= \frac{\alpha_{s_1}}{\alpha_s}\tilde x_s - \sigma_{s_1}(e^{r_1 h}-1)\,\epsilon_s,\\
 # \tilde x_t &= \frac{\alpha_t}{\alpha_s}\tilde x_s - \sigma_t(e^{h}-1)\,\epsilon_s
-# - \frac{\sigma_t}{2r_1}(e^{h}-1)\,\big(\epsilon_\theta(u_1, s_1) - \epsilon_s\big),
+# - \frac{\sigma_t}{2r_1}(e^{h}-1)\,D_1 .
 # \end{aligned}
 # ```
 #
-# with $\epsilon_s = \epsilon_\theta(\tilde x_s, s)$. **DPM-Solver-3** uses $r_1 = 1/3$, $r_2 = 2/3$:
+# Both weights give a second-order method. They differ by $\sigma_t/r_1$ times
+# $\tfrac{1}{2}(e^h-1) - (e^h-1-h)/h = h^2/12 + O(h^3)$, and $D_1 = O(h)$, so the two updates differ
+# by $O(h^3)$, the size of a second-order method's local error. The reference code offers both
+# (`solver_type="dpmsolver"` and `"taylor"`; `diffusers` calls them `"midpoint"` and `"heun"`).
+#
+# The paper's choice has a consequence that matters later. With the default $r_1 = 1/2$ the factor
+# $1/(2r_1)$ is 1, the two $\epsilon_s$ terms cancel, and DPM-Solver-2 collapses to an
+# **exponential midpoint rule**:
+#
+# ```{math}
+# :label: eq-dpm2-midpoint
+# \tilde x_t = \frac{\alpha_t}{\alpha_s}\tilde x_s - \sigma_t(e^{h}-1)\,\epsilon_\theta(u_1, s_1).
+# ```
+#
+# No finite difference survives: the step holds $\epsilon_\theta$ constant over the whole step at
+# its value at the midpoint $u_1$, as DDIM holds it at its value at the start.
+#
+# ### DPM-Solver-3, and why $r_1 = 1/3$, $r_2 = 2/3$
+#
+# With the $\varphi$-functions, {eq}`eq-taylor` for $k = 3$ reads
+# $x_t = \frac{\alpha_t}{\alpha_s}x_s - \sigma_t\big[h\varphi_1\hat\epsilon +
+# h^2\varphi_2\hat\epsilon^{(1)} + h^3\varphi_3\hat\epsilon^{(2)}\big] + O(h^4)$.
+# **DPM-Solver-3** evaluates at two intermediate times $s_i = t(\lambda_s + r_i h)$:
 #
 # ```{math}
 # :label: eq-dpm3
 # \begin{aligned}
-# u_1 &= \frac{\alpha_{s_1}}{\alpha_s}\tilde x_s - \sigma_{s_1}(e^{r_1h}-1)\,\epsilon_s,
-# \qquad D_1 = \epsilon_\theta(u_1, s_1) - \epsilon_s,\\
-# u_2 &= \frac{\alpha_{s_2}}{\alpha_s}\tilde x_s - \sigma_{s_2}(e^{r_2h}-1)\,\epsilon_s
-# - \frac{\sigma_{s_2} r_2}{r_1}\left(\frac{e^{r_2h}-1}{r_2h}-1\right) D_1,
-# \qquad D_2 = \epsilon_\theta(u_2, s_2) - \epsilon_s,\\
-# \tilde x_t &= \frac{\alpha_t}{\alpha_s}\tilde x_s - \sigma_t(e^{h}-1)\,\epsilon_s
-# - \frac{\sigma_t}{r_2}\left(\frac{e^{h}-1}{h}-1\right) D_2 .
+# u_1 &= \frac{\alpha_{s_1}}{\alpha_s}\tilde x_s - \sigma_{s_1}(e^{r_1h}-1)\,\epsilon_s,\\
+# D_1 &= \epsilon_\theta(u_1, s_1) - \epsilon_s,\\
+# u_2 &= \frac{\alpha_{s_2}}{\alpha_s}\tilde x_s - \sigma_{s_2}(e^{r_2h}-1)\,\epsilon_s\\
+# &\qquad - \frac{\sigma_{s_2} r_2}{r_1}\left(\frac{e^{r_2h}-1}{r_2h}-1\right) D_1,\\
+# D_2 &= \epsilon_\theta(u_2, s_2) - \epsilon_s,\\
+# \tilde x_t &= \frac{\alpha_t}{\alpha_s}\tilde x_s - \sigma_t(e^{h}-1)\,\epsilon_s\\
+# &\qquad - \frac{\sigma_t}{r_2}\left(\frac{e^{h}-1}{h}-1\right) D_2 .
 # \end{aligned}
 # ```
 #
+# The last line has no $n = 2$ term and uses $D_2$ alone, with weight
+# $\sigma_t h\varphi_2(h)/r_2$. Expanding,
+# $D_2 = r_2 h\,\hat\epsilon^{(1)} + \tfrac{1}{2}(r_2 h)^2\hat\epsilon^{(2)} + O(h^3)$, so that term
+# equals $\sigma_t\big[h^2\varphi_2\hat\epsilon^{(1)} +
+# \tfrac{r_2}{2}h^3\varphi_2\hat\epsilon^{(2)}\big] + O(h^4)$. It matches the expansion to
+# $O(h^4)$ if $\tfrac{r_2}{2}\varphi_2(0) = \varphi_3(0)$, that is $r_2/4 = 1/6$.
+# **So $r_2 = 2/3$ is the value at which one difference carries both the first- and the
+# second-derivative term.** For that, $u_2$ must be accurate to $O(h^3)$: it is a second-order
+# step to $s_2$ with the Taylor weight, built from $D_1$. Any $r_1 \ne 0$ would serve
+# there; the paper takes $r_1 = 1/3$. When the exponential weights are replaced by their $h \to 0$
+# limits, DPM-Solver-3 becomes Heun's third-order Runge–Kutta method (nodes $0, 1/3, 2/3$, weights
+# $1/4, 0, 3/4$) {cite}`butcher2016numerical`, just as DPM-Solver-2 with $r_1 = 1/2$ becomes the
+# explicit midpoint rule.
+#
 # A step of DPM-Solver-$k$ costs $k$ evaluations and has local error $O(h^{k+1})$, so with $N$
 # evaluations in all the global error should fall like $N^{-k}$ (the paper's Theorem 3.2).
+#
+# ### The baseline: Runge–Kutta of the same order
+#
+# The paper's Table 1 compares DPM-Solver with explicit Runge–Kutta (RK) methods of the same order.
+# An RK method applies a tableau (nodes $c_i$, coefficients $a_{ij}$, weights $b_i$) to the whole
+# right-hand side
+# $F(x, \lambda) = \sigma_\lambda^2 x - \sigma_\lambda\hat\epsilon_\theta(x, \lambda)$
+# of {eq}`eq-ode-lambda`:
+#
+# ```{math}
+# :label: eq-rk
+# \begin{aligned}
+# k_i &= F\Big(x_s + h\sum_{j<i} a_{ij}k_j,\ \lambda_s + c_i h\Big),\\
+# x_t &= x_s + h\sum_i b_i k_i .
+# \end{aligned}
+# ```
+#
+# We use the tableaux whose nodes are DPM-Solver's: Euler, the explicit midpoint rule, and Heun's
+# third-order method (`utils.diffusion.RK_TABLEAUS`). An order-$k$ RK step and a DPM-Solver-$k$ step
+# then call the network $k$ times at the same times; the only difference is whether the linear part
+# and the weight $e^{-\lambda}$ are integrated exactly. We also run the same tableaux on the ODE in
+# $t$.
+#
+# The two families are exact in opposite situations. An RK method in $\lambda$ is exact when the
+# drift $F$ vanishes along the solution (data distributed as $\mathcal N(0, I)$, for instance). An
+# exponential integrator in the noise form is exact when $\hat\epsilon_\theta$ is constant along the
+# solution: for data concentrated at a point $m$, $\epsilon^*(x, t) = (x - \alpha_t m)/\sigma_t$ and
+# the flow $x_\lambda = \alpha_\lambda m + \sigma_\lambda \epsilon_T$ keeps it constant, so one DDIM
+# step is exact. In between, for one Gaussian component of width $w$, the flow keeps the
+# standardised coordinate $z = (x - \alpha m)/(\alpha^2 w^2 + \sigma^2)^{1/2}$ fixed and
+#
+# ```{math}
+# :label: eq-eps-profile
+# \epsilon^*(x_\lambda, \lambda) = \frac{\sigma_\lambda\, z}{\sqrt{\alpha_\lambda^2 w^2
+# + \sigma_\lambda^2}} = \frac{z}{\sqrt{1 + w^2 e^{2\lambda}}} .
+# ```
+#
+# While the noise is larger than the data's width ($e^{\lambda} \ll 1/w$), $\epsilon^*$ is constant
+# along the solution; once the noise falls below the width it decays like $e^{-\lambda}/w$. The
+# narrower the data, the longer the stretch of $\lambda$ on which the exponential integrator's
+# assumption holds. The experiments test this prediction.
 #
 # ### Step sizes and the "fast" schedule
 #
@@ -183,30 +287,33 @@
 # $K \bmod 3 = 0$: $(M-2)\times$ order 3, then order 2, then order 1;
 # $K \bmod 3 = 1$: $(M-1)\times$ order 3, then order 1;
 # $K \bmod 3 = 2$: $(M-1)\times$ order 3, then order 2.
-# The ODE is solved from $T = 1$ to a small end time $\varepsilon$ (the paper uses $10^{-3}$ below 15
-# evaluations and $10^{-4}$ above, on images); this chapter uses $\varepsilon = 10^{-3}$ throughout
-# so that every solver targets the same endpoint.
+# The ODE is solved from $T = 1$ to a small end time $\varepsilon$ (the paper uses $10^{-3}$ below
+# 15 evaluations and $10^{-4}$ above, on images); this chapter uses $\varepsilon = 10^{-3}$
+# throughout, so that every solver targets the same endpoint.
 #
-# Diffusion in general, and the diffusion path used for sampling in Chapter 10, are the
-# prerequisites; Chapter 12 (DPM-Solver++) continues from the caveat this chapter ends with.
+# Prerequisites: diffusion models and the probability-flow ODE (Chapter 10 uses the same
+# schedule), and the order of an ODE solver. Chapter 12 (DPM-Solver++) starts where this chapter
+# ends: with the multistep idea, which reaches high order at one evaluation per step.
 
 # %%
 import copy
 import math
 import warnings
+from dataclasses import dataclass
+from functools import partial
 
 import matplotlib.pyplot as plt
 import numpy as np
 import ot
 import torch
 from scipy.integrate import quad, solve_ivp
+from scipy.optimize import brentq
 
 import utils
-from utils.diffusion import GaussianMixture, LinearVPSchedule
+from utils.diffusion import GaussianMixture, LinearVPSchedule, rk_lambda_step, rk_time_step
 
 info = utils.setup()
-device = utils.get_device()
-seed = info.seed
+device, seed = info.device, info.seed
 
 # %% [markdown]
 # ## Implementation from scratch
@@ -214,25 +321,26 @@ seed = info.seed
 # ### The schedule
 #
 # The linear VP schedule {eq}`eq-vp-schedule` and its inverse {eq}`eq-t-of-lambda` live in
-# `utils/diffusion.py` because Chapters 10, 12 and 13 reuse them. A quick look at the numbers the
-# solver will see:
+# `utils/diffusion.py` because Chapters 10, 12 and 13 reuse them. The numbers the solvers will see:
 
 # %%
 vp = LinearVPSchedule(beta_0=0.1, beta_1=20.0)
 T_START, T_END = 1.0, 1e-3
+LAM_START, LAM_END = vp.lambda_t(T_START), vp.lambda_t(T_END)
 print(f"alpha_T = {vp.alpha(T_START):.4f}, sigma_T = {vp.sigma(T_START):.4f}")
-print(f"lambda runs from {vp.lambda_t(T_START):.3f} (t = 1) to {vp.lambda_t(T_END):.3f} (t = 1e-3)")
-lam_check = np.linspace(vp.lambda_t(T_START), vp.lambda_t(T_END), 7)
-assert np.allclose(vp.lambda_t(vp.t_of_lambda(lam_check)), lam_check, atol=1e-10)
+print(
+    f"lambda runs from {LAM_START:.3f} (t = 1) to {LAM_END:.3f} (t = 1e-3), "
+    f"where sigma = {vp.sigma(T_END):.4f}"
+)
 
 # %% [markdown]
 # ### The solver steps
 #
 # Each step takes the state `x` (shape `(n, d)`) at time `s`, returns it at time `t < s`, and calls
 # the noise predictor `eps_fn(x, t)` exactly `order` times. `sched` is anything with `alpha`,
-# `sigma`, `lambda_t` and `t_of_lambda`. The code follows {eq}`eq-dpm1`–{eq}`eq-dpm3` line by line.
-# DPM-Solver-2 also accepts an explicit intermediate time `s1`; we need that to line up with
-# `diffusers`, whose intermediate points sit on its own time grid.
+# `sigma`, `lambda_t` and `t_of_lambda`. The code follows {eq}`eq-dpm1`, {eq}`eq-dpm2` and
+# {eq}`eq-dpm3` line by line. DPM-Solver-2 also accepts an explicit intermediate time `s1`; we need
+# that to line up with `diffusers`, whose intermediate points sit on its own time grid.
 
 
 # %%
@@ -244,13 +352,13 @@ def ddim_step(x, s, t, eps_fn, sched):
 
 
 def dpm_solver_1_step(x, s, t, eps_fn, sched):
-    """DPM-Solver-1, eq. (eq-dpm1): one evaluation."""
+    """DPM-Solver-1, eq. (7): one evaluation."""
     h = sched.lambda_t(t) - sched.lambda_t(s)
     return sched.alpha(t) / sched.alpha(s) * x - sched.sigma(t) * math.expm1(h) * eps_fn(x, s)
 
 
 def dpm_solver_2_step(x, s, t, eps_fn, sched, s1=None):
-    """DPM-Solver-2, eq. (eq-dpm2): two evaluations; s1 defaults to the logSNR midpoint."""
+    """DPM-Solver-2, eq. (8): two evaluations; s1 defaults to the logSNR midpoint (r1 = 1/2)."""
     lam_s, lam_t = sched.lambda_t(s), sched.lambda_t(t)
     h = lam_t - lam_s
     if s1 is None:
@@ -258,16 +366,16 @@ def dpm_solver_2_step(x, s, t, eps_fn, sched, s1=None):
     r1 = (sched.lambda_t(s1) - lam_s) / h
     eps_s = eps_fn(x, s)
     u1 = sched.alpha(s1) / sched.alpha(s) * x - sched.sigma(s1) * math.expm1(r1 * h) * eps_s
-    eps_1 = eps_fn(u1, s1)
+    d1 = eps_fn(u1, s1) - eps_s
     return (
         sched.alpha(t) / sched.alpha(s) * x
         - sched.sigma(t) * math.expm1(h) * eps_s
-        - sched.sigma(t) / (2 * r1) * math.expm1(h) * (eps_1 - eps_s)
+        - sched.sigma(t) / (2 * r1) * math.expm1(h) * d1
     )
 
 
 def dpm_solver_3_step(x, s, t, eps_fn, sched, r1=1 / 3, r2=2 / 3):
-    """DPM-Solver-3, eq. (eq-dpm3): three evaluations."""
+    """DPM-Solver-3, eq. (10): three evaluations."""
     lam_s, lam_t = sched.lambda_t(s), sched.lambda_t(t)
     h = lam_t - lam_s
     s1, s2 = sched.t_of_lambda(lam_s + r1 * h), sched.t_of_lambda(lam_s + r2 * h)
@@ -287,15 +395,57 @@ def dpm_solver_3_step(x, s, t, eps_fn, sched, r1=1 / 3, r2=2 / 3):
     )
 
 
-STEPS = {1: dpm_solver_1_step, 2: dpm_solver_2_step, 3: dpm_solver_3_step}
+# %% [markdown]
+# ### The Runge–Kutta baselines
+#
+# `utils.diffusion.rk_lambda_step(x, s, t, eps_fn, sched, order)` applies the tableau
+# {eq}`eq-rk` of the given order to {eq}`eq-ode-lambda`; `rk_time_step` does the same in $t$, on
+# $\mathrm{d}x/\mathrm{d}t = -\tfrac{\beta}{2}x + \tfrac{\beta}{2\sigma}\epsilon_\theta$. Both have
+# the same signature as the steps above and call `eps_fn` exactly `order` times. Every solver of the
+# chapter goes into one table: a label, the number of evaluations per step, and the step.
+
+
+# %%
+@dataclass(frozen=True)
+class Solver:
+    """A one-step ODE solver: its label, evaluations per step, and step function."""
+
+    label: str
+    evals_per_step: int
+    step: object
+
+
+SOLVERS = {
+    "ddim": Solver("DDIM (= DPM-Solver-1)", 1, dpm_solver_1_step),
+    "dpm2": Solver("DPM-Solver-2", 2, dpm_solver_2_step),
+    "dpm3": Solver("DPM-Solver-3", 3, dpm_solver_3_step),
+    "euler": Solver("Euler in λ", 1, partial(rk_lambda_step, order=1)),
+    "rk2": Solver("RK2 in λ (midpoint)", 2, partial(rk_lambda_step, order=2)),
+    "rk3": Solver("RK3 in λ (Heun)", 3, partial(rk_lambda_step, order=3)),
+    "euler_t": Solver("Euler in t", 1, partial(rk_time_step, order=1)),
+    "rk2_t": Solver("RK2 in t (midpoint)", 2, partial(rk_time_step, order=2)),
+    "rk3_t": Solver("RK3 in t (Heun)", 3, partial(rk_time_step, order=3)),
+}
+DPM_STEPS = {1: dpm_solver_1_step, 2: dpm_solver_2_step, 3: dpm_solver_3_step}
+LABELS = {name: solver.label for name, solver in SOLVERS.items()} | {"fast": "DPM-Solver-fast"}
+SHORT = {
+    "ddim": "DDIM",
+    "euler": "Euler λ",
+    "dpm2": "DPM-2",
+    "rk2": "RK2 λ",
+    "dpm3": "DPM-3",
+    "rk3": "RK3 λ",
+    "fast": "DPM-Solver-fast",
+}
 
 
 # %% [markdown]
 # ### Time grids, the fast schedule and the sampler
 #
-# `time_grid` returns the $N + 1$ step ends: uniform in $\lambda$ (the paper's default), uniform
-# in $t$, or quadratic in $t$ (often used for DDIM). `fast_orders` is the order list of
-# DPM-Solver-fast. `sample` runs a list of orders on a grid, counting the evaluations.
+# `time_grid` returns the step ends: uniform in $\lambda$ (the paper's default), uniform in $t$, or
+# quadratic in $t$ (often used for DDIM). `fast_orders` is the order list of DPM-Solver-fast.
+# `solve` runs a solver with **exactly** `nfe` evaluations: it counts the calls, and it refuses a
+# budget that is not a multiple of the evaluations per step rather than silently using fewer.
 
 
 # %%
@@ -324,49 +474,72 @@ def fast_orders(nfe):
     return [3] * (m - 1) + [2]
 
 
-def sample(x, eps_fn, sched, orders, ts, return_path=False):
-    """Apply DPM-Solver steps of the given orders between consecutive times in ts."""
-    assert len(ts) == len(orders) + 1
+def solve(x, eps_fn, sched, solver, nfe, spacing="logSNR", return_path=False):
+    """Run a solver (a key of SOLVERS, or 'fast') from T_START to T_END with exactly nfe calls."""
+    if solver == "fast":
+        steps = [DPM_STEPS[order] for order in fast_orders(nfe)]
+    else:
+        spec = SOLVERS[solver]
+        if nfe % spec.evals_per_step:
+            raise ValueError(
+                f"{spec.label} uses {spec.evals_per_step} evaluations per step, so nfe = {nfe} is "
+                "not possible: pick a multiple, or use 'fast'."
+            )
+        steps = [spec.step] * (nfe // spec.evals_per_step)
+    calls = []
+
+    def counted_eps(y, t):
+        calls.append(t)
+        return eps_fn(y, t)
+
+    ts = time_grid(sched, len(steps), spacing)
     path = [x]
-    for order, s, t in zip(orders, ts[:-1], ts[1:]):
-        x = STEPS[order](x, s, t, eps_fn, sched)
+    for step, s, t in zip(steps, ts[:-1], ts[1:]):
+        x = step(x, s, t, counted_eps, sched)
         path.append(x)
+    assert len(calls) == nfe, f"{solver} used {len(calls)} evaluations, not {nfe}"
     return (x, torch.stack(path)) if return_path else x
 
 
-def solve(x, eps_fn, sched, solver, nfe, spacing="logSNR", return_path=False):
-    """Run 'ddim', 'dpm1', 'dpm2', 'dpm3' or 'fast' with (at most) nfe evaluations."""
-    if solver == "fast":
-        orders = fast_orders(nfe)
-    else:
-        order = {"ddim": 1, "dpm1": 1, "dpm2": 2, "dpm3": 3}[solver]
-        orders = [order] * (nfe // order)
-    return sample(x, eps_fn, sched, orders, time_grid(sched, len(orders), spacing), return_path)
-
-
-print("DPM-Solver-fast orders:", {k: fast_orders(k) for k in (10, 12, 15, 20)})
-assert all(sum(fast_orders(k)) == k for k in range(6, 31))
+print("DPM-Solver-fast orders:", {k: fast_orders(k) for k in (10, 12, 16, 20)})
+assert all(sum(fast_orders(k)) == k for k in range(1, 31))
 
 
 # %% [markdown]
 # ### Exact test problems
 #
 # A Gaussian data distribution $\mathcal N(m, C)$ has Gaussian marginals
-# $\mathcal N(\alpha_t m, \alpha_t^2 C + \sigma_t^2 I)$, so both its noise predictor and its
-# probability-flow map are known exactly: $x_t = \alpha_t m + S_t^{1/2} S_s^{-1/2}(x_s - \alpha_s m)$
-# with $S_t = \alpha_t^2 C + \sigma_t^2 I$. A Gaussian mixture still has an exact $\epsilon^*$
-# (a responsibility-weighted sum of the components' predictors), but no closed-form flow map.
-# Both come from `utils.diffusion.GaussianMixture`. The mixture is eight Gaussians of standard
-# deviation 0.4 on a circle of radius 2.
+# $\mathcal N(\alpha_t m, S_t)$ with $S_t = \alpha_t^2 C + \sigma_t^2 I$, so both its noise
+# predictor and its probability-flow map are known exactly:
+# $x_t = \alpha_t m + S_t^{1/2} S_s^{-1/2}(x_s - \alpha_s m)$. Its mean, orientation and widths
+# (between 0.15 and 0.6) are drawn from the seed, so each seed tests a different Gaussian. A
+# Gaussian mixture still has an exact $\epsilon^*$ (a responsibility-weighted sum of the
+# components' predictors) but no closed-form flow map. We use two mixtures of eight Gaussians on a
+# circle of radius 2, one with **wide** components (standard deviation 0.4) and one with
+# **narrow** ones (0.01, about the noise level $\sigma = 0.0105$ at the end time). All three come
+# from `utils.diffusion.GaussianMixture`.
 
 # %%
-gaussian = GaussianMixture.gaussian(mean=[1.0, -0.5], cov=[[0.25, 0.10], [0.10, 0.09]])
-angles = 2 * np.pi * np.arange(8) / 8
-ring = GaussianMixture(
-    weights=np.full(8, 1 / 8),
-    means=2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1),
-    covs=np.tile(0.4**2 * np.eye(2), (8, 1, 1)),
+rng = np.random.default_rng(seed)
+angle = rng.uniform(0, np.pi)
+rotation = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+gauss_widths = np.exp(rng.uniform(math.log(0.15), math.log(0.6), size=2))
+gaussian = GaussianMixture.gaussian(
+    mean=rng.normal(0.0, 1.0, size=2), cov=rotation @ np.diag(gauss_widths**2) @ rotation.T
 )
+
+
+def ring(width, n_modes=8, radius=2.0):
+    """Equal-weight mixture of n_modes isotropic Gaussians of std `width` on a circle."""
+    angles = 2 * np.pi * np.arange(n_modes) / n_modes
+    means = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    return GaussianMixture(
+        np.full(n_modes, 1 / n_modes), means, np.tile(width**2 * np.eye(2), (n_modes, 1, 1))
+    )
+
+
+WIDTHS = {"wide": 0.4, "narrow": 0.01}
+rings = {name: ring(width) for name, width in WIDTHS.items()}
 
 
 def exact_eps(model):
@@ -374,15 +547,56 @@ def exact_eps(model):
     return lambda x, t: model.eps(x, vp.alpha(t), vp.sigma(t))
 
 
-eps_gauss, eps_ring = exact_eps(gaussian), exact_eps(ring)
+eps_gauss = exact_eps(gaussian)
+eps_rings = {name: exact_eps(model) for name, model in rings.items()}
 gen = torch.Generator().manual_seed(seed)
-n_points = utils.pick(300, 1000)
+n_points = utils.pick(200, 500)
 x_T = torch.randn(n_points, 2, dtype=torch.float64, generator=gen)  # start of every analytic run
-exact_gauss = gaussian.flow_map(x_T, vp.alpha(T_START), vp.sigma(T_START), vp.alpha(T_END), vp.sigma(T_END))
+exact_gauss = gaussian.flow_map(
+    x_T, vp.alpha(T_START), vp.sigma(T_START), vp.alpha(T_END), vp.sigma(T_END)
+)
+print(
+    f"Gaussian of seed {seed}: widths {np.round(gauss_widths, 3)}, "
+    f"mean {np.round(gaussian.means[0].numpy(), 3)}; {n_points} starting points"
+)
+
+# %% [markdown]
+# Before trusting any number, look at the data: samples of the three distributions.
+
+# %% tags=["hide-input"]
+fig, axes = plt.subplots(1, 3, figsize=(6.8, 2.5), sharex=True, sharey=True)
+data_gen = torch.Generator().manual_seed(seed + 10)
+for ax, (title, model) in zip(
+    axes,
+    [
+        ("Gaussian", gaussian),
+        ("wide mixture (w = 0.4)", rings["wide"]),
+        ("narrow mixture (w = 0.01)", rings["narrow"]),
+    ],
+):
+    pts = model.sample(1000, generator=data_gen).numpy()
+    ax.scatter(pts[:, 0], pts[:, 1], s=2, alpha=0.5)
+    ax.set_title(title, fontsize=9)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+axes[0].set_ylabel("$x_2$")
+axes[0].set_xlim(-3, 3)
+axes[0].set_ylim(-3, 3)
+fig.suptitle("Samples of the three test distributions", fontsize=10)
+plt.show()
+
+# %% [markdown]
+# The Gaussian is one blob (its widths and orientation change with the seed); both mixtures have
+# eight modes on the circle, and in the narrow one each mode is a dot. The reference for the
+# mixtures is a tight adaptive solve of {eq}`eq-ode-lambda` with `scipy`'s DOP853.
 
 
-def ode_reference(x_start, eps_fn, rtol=1e-10, method="DOP853"):
-    """Integrate eq. (eq-ode-lambda) with scipy's adaptive solver; return x at T_END."""
+# %%
+def ode_reference(x_start, eps_fn, rtol=1e-10, method="DOP853", lam_eval=None):
+    """Integrate eq. (3) with scipy from T_START to T_END; return the end state and evaluations.
+
+    With lam_eval, also return the states at those values of lambda, shape (len(lam_eval), n, d).
+    """
     shape = x_start.shape
 
     def rhs(lam, y):
@@ -391,68 +605,193 @@ def ode_reference(x_start, eps_fn, rtol=1e-10, method="DOP853"):
         x = torch.from_numpy(y.reshape(shape))
         return (sig**2 * x - sig * eps_fn(x, t)).double().numpy().ravel()
 
-    lam_span = (vp.lambda_t(T_START), vp.lambda_t(T_END))
-    sol = solve_ivp(rhs, lam_span, x_start.double().numpy().ravel(), method=method, rtol=rtol, atol=rtol)
+    sol = solve_ivp(
+        rhs,
+        (LAM_START, LAM_END),
+        x_start.double().numpy().ravel(),
+        method=method,
+        rtol=rtol,
+        atol=rtol,
+        t_eval=lam_eval,
+    )
     assert sol.success, sol.message
-    return torch.from_numpy(sol.y[:, -1].reshape(shape)), sol.nfev
+    end = torch.from_numpy(sol.y[:, -1].reshape(shape))
+    if lam_eval is None:
+        return end, sol.nfev
+    return end, sol.nfev, torch.from_numpy(sol.y.T.reshape(len(lam_eval), *shape))
+
+
+def mean_error(x, ref):
+    """Mean Euclidean distance between paired endpoints."""
+    return (x - ref).norm(dim=1).mean().item()
 
 
 # %% [markdown]
 # ## Cross-check
 #
-# Five independent checks, each asserted.
+# Eight independent checks, each asserted.
 #
-# **1. The closed-form weights {eq}`eq-dpm-weights`** against numerical quadrature.
+# **1. The closed-form weights {eq}`eq-dpm-weights`** against numerical quadrature, on three steps.
 
 # %%
-s_chk, t_chk = 0.6, 0.2
-lam_s, lam_t = vp.lambda_t(s_chk), vp.lambda_t(t_chk)
-h_chk = lam_t - lam_s
-w0_quad = vp.alpha(t_chk) * quad(lambda lam: math.exp(-lam), lam_s, lam_t)[0]
-w1_quad = vp.alpha(t_chk) * quad(lambda lam: math.exp(-lam) * (lam - lam_s), lam_s, lam_t)[0]
-print(f"n=0: quadrature {w0_quad:.10f}, closed form {vp.sigma(t_chk) * math.expm1(h_chk):.10f}")
-print(f"n=1: quadrature {w1_quad:.10f}, closed form {vp.sigma(t_chk) * (math.expm1(h_chk) - h_chk):.10f}")
-assert math.isclose(w0_quad, vp.sigma(t_chk) * math.expm1(h_chk), rel_tol=1e-10)
-assert math.isclose(w1_quad, vp.sigma(t_chk) * (math.expm1(h_chk) - h_chk), rel_tol=1e-10)
+for s_chk, t_chk in ((0.9, 0.5), (0.6, 0.2), (0.05, 0.001)):
+    lam_s, lam_t = vp.lambda_t(s_chk), vp.lambda_t(t_chk)
+    h_chk = lam_t - lam_s
+    w0_quad = vp.alpha(t_chk) * quad(lambda lam: math.exp(-lam), lam_s, lam_t)[0]
+    w1_quad = (
+        vp.alpha(t_chk) * quad(lambda lam, a=lam_s: math.exp(-lam) * (lam - a), lam_s, lam_t)[0]
+    )
+    assert math.isclose(w0_quad, vp.sigma(t_chk) * math.expm1(h_chk), rel_tol=1e-10)
+    assert math.isclose(w1_quad, vp.sigma(t_chk) * (math.expm1(h_chk) - h_chk), rel_tol=1e-10)
+print("closed-form weights agree with quadrature to 1e-10 on three steps")
 
 # %% [markdown]
 # **2. DDIM is DPM-Solver-1.** The two updates are written differently (`ddim_step` never computes
-# $\lambda$), yet they agree to rounding error on the mixture, step by step.
+# $\lambda$), yet they agree to rounding error on the wide mixture, step by step.
 
 # %%
 x_ddim, x_dpm1 = x_T.clone(), x_T.clone()
 grid_10 = time_grid(vp, 10, "quadratic")
 for s, t in zip(grid_10[:-1], grid_10[1:]):
-    x_ddim = ddim_step(x_ddim, s, t, eps_ring, vp)
-    x_dpm1 = dpm_solver_1_step(x_dpm1, s, t, eps_ring, vp)
+    x_ddim = ddim_step(x_ddim, s, t, eps_rings["wide"], vp)
+    x_dpm1 = dpm_solver_1_step(x_dpm1, s, t, eps_rings["wide"], vp)
 ddim_gap = (x_ddim - x_dpm1).abs().max().item()
-print(f"max |DDIM - DPM-Solver-1| after 10 steps: {ddim_gap:.2e}")
+print(f"max |DDIM - DPM-Solver-1| after 10 steps: {ddim_gap:.1e}")
 assert ddim_gap < 1e-12
 
 # %% [markdown]
-# **3. The exact Gaussian flow map** against `scipy.integrate.solve_ivp` (DOP853, tolerance
-# $10^{-10}$) on the ODE {eq}`eq-ode-lambda`. This validates the reference that the convergence
-# study below relies on.
+# **3. DPM-Solver-2 with $r_1 = 1/2$ is the exponential midpoint rule {eq}`eq-dpm2-midpoint`.**
+# We code {eq}`eq-dpm2-midpoint` separately and compare one long step ($h \approx 1.9$) on the
+# wide mixture.
+
 
 # %%
-ivp_gauss, nfev_gauss = ode_reference(x_T[:200], eps_gauss)
-flow_gap = (ivp_gauss - exact_gauss[:200]).norm(dim=1).max().item()
+def exponential_midpoint_step(x, s, t, eps_fn, sched):
+    """Eq. (9): one DDIM half step to the logSNR midpoint, then eps held at its midpoint value."""
+    lam_s, lam_t = sched.lambda_t(s), sched.lambda_t(t)
+    s1 = sched.t_of_lambda(0.5 * (lam_s + lam_t))
+    u1 = dpm_solver_1_step(x, s, s1, eps_fn, sched)
+    return sched.alpha(t) / sched.alpha(s) * x - sched.sigma(t) * math.expm1(
+        lam_t - lam_s
+    ) * eps_fn(u1, s1)
+
+
+grid_5 = time_grid(vp, 5)
+midpoint_gap = max(
+    (
+        dpm_solver_2_step(x_T, s, t, eps_rings["wide"], vp)
+        - exponential_midpoint_step(x_T, s, t, eps_rings["wide"], vp)
+    )
+    .abs()
+    .max()
+    .item()
+    for s, t in zip(grid_5[:-1], grid_5[1:])
+)
+print(
+    "max |DPM-Solver-2 - exponential midpoint| over the 5 steps of the 10-evaluation grid: "
+    f"{midpoint_gap:.1e}"
+)
+assert midpoint_gap < 1e-12
+
+# %% [markdown]
+# **4. The schedule, its inverse and the logSNR grid** against independent computations:
+# $\log\alpha_t = -\tfrac12\int_0^t\beta$ by quadrature, $t(\lambda)$ by root-finding (`brentq`)
+# on $\lambda_t$, and the grid's $\lambda$-spacing.
+
+# %%
+t_probe = np.array([1e-3, 0.01, 0.1, 0.37, 0.8, 1.0])
+log_alpha_quad = np.array([-0.5 * quad(vp.beta, 0.0, t)[0] for t in t_probe])
+lam_quad = log_alpha_quad - 0.5 * np.log(-np.expm1(2 * log_alpha_quad))
+lam_probe = np.linspace(LAM_START, LAM_END, 9)
+t_brentq = np.array(
+    [brentq(lambda t, lam=lam: vp.lambda_t(t) - lam, 1e-6, 1.0, xtol=1e-15) for lam in lam_probe]
+)
+grid_lambdas = vp.lambda_t(time_grid(vp, 12))
+schedule_gaps = {
+    "lambda_t vs quadrature": np.max(np.abs(vp.lambda_t(t_probe) - lam_quad)),
+    "t(lambda) vs brentq": np.max(np.abs(vp.t_of_lambda(lam_probe) - t_brentq) / t_brentq),
+    "logSNR grid: spread of h": np.ptp(np.diff(grid_lambdas)),
+}
+for name, gap in schedule_gaps.items():
+    print(f"{name:<28s} {gap:.1e}")
+assert max(schedule_gaps.values()) < 1e-9
+
+# %% [markdown]
+# **5. The exact Gaussian flow map** against `scipy.integrate.solve_ivp` (DOP853, tolerance
+# $10^{-10}$) on the ODE {eq}`eq-ode-lambda`. This validates the reference that the convergence
+# study relies on.
+
+# %%
+ivp_gauss, nfev_gauss = ode_reference(x_T[:100], eps_gauss)
+flow_gap = (ivp_gauss - exact_gauss[:100]).norm(dim=1).max().item()
 print(f"Gaussian: max |solve_ivp - exact flow map| = {flow_gap:.1e} ({nfev_gauss} evaluations)")
 assert flow_gap < 1e-7
 
 # %% [markdown]
-# **4. DPM-Solver-3 converges to the adaptive reference on the mixture.** For the mixture there is
-# no closed form, so `solve_ivp` is the reference; 300 DPM-Solver-3 steps must land on it.
+# **6. Local orders.** Start on the exact solution at $\lambda_s$, take **one** step of length
+# $h$, and compare with the exact flow map. A method of order $k$ has local error $O(h^{k+1})$.
+# The table gives the error for $h = 0.4, 0.2, 0.1, 0.05$ at two starting points, the slopes
+# between neighbouring $h$ (pairwise) and the fitted slope.
 
 # %%
-ref_ring, nfev_ring = ode_reference(x_T, eps_ring)
-dpm3_many = solve(x_T, eps_ring, vp, "dpm3", 900)
-ring_gap = (dpm3_many - ref_ring).norm(dim=1).max().item()
-print(f"mixture: max |DPM-Solver-3 (900 evaluations) - solve_ivp ({nfev_ring} evaluations)| = {ring_gap:.1e}")
-assert ring_gap < 1e-5
+local_h = np.array([0.4, 0.2, 0.1, 0.05])
+local_slope = {}
+for lam_s in (-0.5, 1.0):
+    s_local = vp.t_of_lambda(lam_s)
+    x_local = gaussian.flow_map(
+        x_T, vp.alpha(T_START), vp.sigma(T_START), vp.alpha(s_local), vp.sigma(s_local)
+    )
+    print(
+        f"lambda_s = {lam_s:<17}"
+        + "".join(f"h = {h:<6g}" for h in local_h)
+        + "pairwise slopes      fit"
+    )
+    for name in ("ddim", "dpm2", "dpm3", "euler", "rk2", "rk3"):
+        errs = []
+        for h in local_h:
+            t_local = vp.t_of_lambda(lam_s + h)
+            exact = gaussian.flow_map(
+                x_local, vp.alpha(s_local), vp.sigma(s_local), vp.alpha(t_local), vp.sigma(t_local)
+            )
+            step_end = SOLVERS[name].step(x_local, s_local, t_local, eps_gauss, vp)
+            errs.append((step_end - exact).norm(dim=1).max().item())
+        pairwise = np.diff(np.log(errs)) / np.diff(np.log(local_h))
+        local_slope[(name, lam_s)] = np.polyfit(np.log(local_h), np.log(errs), 1)[0]
+        print(
+            f"  {LABELS[name]:<24s}"
+            + "".join(f"{e:<10.1e}" for e in errs)
+            + "  ".join(f"{p:4.2f}" for p in pairwise)
+            + f"   {local_slope[(name, lam_s)]:5.2f}"
+        )
+dpm3_local_slope = min(local_slope[("dpm3", lam_s)] for lam_s in (-0.5, 1.0))
+for (name, lam_s), slope in local_slope.items():
+    order = {"ddim": 1, "dpm2": 2, "dpm3": 3, "euler": 1, "rk2": 2, "rk3": 3}[name]
+    assert slope >= order + 1 - 0.4, (name, lam_s, slope)
 
 # %% [markdown]
-# **5. A peer implementation: `diffusers`.** `DPMSolverSinglestepScheduler` with
+# DPM-Solver-1, -2 and -3 have local orders 2, 3 and 4 (DPM-Solver-3's error is $O(h^4)$), and so
+# do the Runge–Kutta methods of the same order. At equal $h$ the Runge–Kutta errors on this
+# Gaussian are of the same size or smaller; whether the exponential integrator pays off is a
+# question for the experiments.
+#
+# **7. DPM-Solver-3 converges to the adaptive reference on both mixtures.** For a mixture there is
+# no closed form, so `solve_ivp` is the reference; 300 DPM-Solver-3 steps must land on it. (The
+# largest gap belongs to the rare sample that starts near the boundary between two modes, where
+# the flow is most sensitive; the mean gap is the typical one.)
+
+# %%
+refs = {}
+for name in rings:
+    refs[name], nfev_ref = ode_reference(x_T, eps_rings[name])
+    gaps = (solve(x_T, eps_rings[name], vp, "dpm3", 900) - refs[name]).norm(dim=1)
+    print(
+        f"{name} mixture, DPM-Solver-3 (900 evaluations) vs solve_ivp ({nfev_ref} evaluations): "
+        f"mean gap {gaps.mean():.1e}, max gap {gaps.max():.1e}"
+    )
+    assert gaps.mean() < 1e-6 and gaps.max() < 1e-4
+
+# %% [markdown]
+# **8. A peer implementation: `diffusers`.** `DPMSolverSinglestepScheduler` with
 # `algorithm_type="dpmsolver"` implements the paper's singlestep solvers for *discrete-time*
 # models {cite}`vonplaten2022diffusers`: betas linear from $10^{-4}$ to $0.02$ over 1000 steps,
 # integer timesteps `round(linspace(0, 999, N+1))[::-1][:-1]`, and a last step to timestep 0
@@ -461,10 +800,10 @@ assert ring_gap < 1e-5
 # $\bar\sigma = \sqrt{(1-\bar\alpha)/\bar\alpha}$ and recovers $\alpha = 1/\sqrt{\bar\sigma^2+1}$,
 # $\sigma = \bar\sigma\alpha$. Its order-2 singlestep update (`solver_type="midpoint"`) is
 # {eq}`eq-dpm2` with the intermediate point on the next grid time, so $r_1$ is not exactly $1/2$.
-# With `lower_order_final=False` and an even number of steps it alternates orders `[1, 2, 1, 2, ...]`,
-# which is $N/2$ DPM-Solver-2 steps.
+# With `lower_order_final=False` and an even number of steps it alternates orders
+# `[1, 2, 1, 2, ...]`, which is $N/2$ DPM-Solver-2 steps.
 #
-# We run both on the exact mixture model: our steps read $\alpha,\sigma,\lambda$ from a table built
+# We run both on the exact wide mixture: our steps read $\alpha,\sigma,\lambda$ from a table built
 # from the scheduler's own `sigmas`, and the model sees the same table. `diffusers` marks
 # `algorithm_type="dpmsolver"` as deprecated with a `FutureWarning` on construction; we silence
 # exactly that warning so the stored output stays clean.
@@ -478,7 +817,10 @@ class TableSchedule:
 
     def __init__(self, timesteps, ve_sigmas):
         ve = np.asarray(ve_sigmas, dtype=np.float64)
-        self.table = {int(k): (1 / math.sqrt(v**2 + 1), v / math.sqrt(v**2 + 1)) for k, v in zip(timesteps, ve)}
+        self.table = {
+            int(k): (1 / math.sqrt(v**2 + 1), v / math.sqrt(v**2 + 1))
+            for k, v in zip(timesteps, ve)
+        }
 
     def alpha(self, k):
         return self.table[int(k)][0]
@@ -491,10 +833,11 @@ class TableSchedule:
 
 
 def diffusers_scheduler(order):
-    """Return the diffusers singlestep DPM-Solver configured like the paper's discrete-time sampler."""
+    """Return diffusers' singlestep DPM-Solver configured like the paper's discrete-time sampler."""
     with warnings.catch_warnings():
-        # diffusers 0.42 deprecates algorithm_type="dpmsolver" (the noise-prediction form this chapter
-        # is about); the FutureWarning says nothing about correctness, so only it is silenced.
+        # diffusers 0.42 deprecates algorithm_type="dpmsolver" (the noise-prediction form this
+        # chapter is about); the FutureWarning says nothing about correctness, so only it is
+        # silenced.
         warnings.filterwarnings(
             "ignore", message=".*algorithm_type `dpmsolver` is deprecated.*", category=FutureWarning
         )
@@ -518,7 +861,7 @@ def peer_check(order, n_steps, x_start):
     scheduler.set_timesteps(n_steps)
     grid = [int(k) for k in scheduler.timesteps] + [0]
     table = TableSchedule(grid, scheduler.sigmas.numpy())
-    eps_table = lambda x, k: ring.eps(x, table.alpha(k), table.sigma(k))
+    eps_table = lambda x, k: rings["wide"].eps(x, table.alpha(k), table.sigma(k))
     x = x_start.clone()
     for k in scheduler.timesteps:
         x = scheduler.step(eps_table(x, k), k, x).prev_sample
@@ -539,107 +882,483 @@ assert peer_gap < 1e-4
 
 # %% [markdown]
 # The agreement is at the level of float32 rounding (the scheduler stores its $\bar\sigma$ table in
-# float32). We did not compare order 3: `diffusers` builds the second intermediate point of its
-# third-order singlestep update with the midpoint formula of {eq}`eq-dpm2`, whereas the paper's
-# DPM-Solver-3 {eq}`eq-dpm3` uses the $(e^{r_2h}-1)/(r_2h) - 1$ weight. Both are third order, but they
-# are different methods, so they should not agree to rounding error.
+# float32). We do not compare order 3: the last line of `diffusers`' third-order singlestep update
+# (`solver_type="midpoint"`) is that of {eq}`eq-dpm3`, but it builds the second intermediate point
+# $u_2$ with the weight of {eq}`eq-dpm2` instead of the Taylor weight in {eq}`eq-dpm3`. Both are
+# third order, but they are different methods and should not agree to rounding error. DPM-Solver-3
+# is checked instead by its local order (check 6), its global order (below) and its convergence to
+# `solve_ivp` (check 7).
 
 # %% [markdown]
 # ## Experiment
 #
-# ### 1. Convergence orders on the Gaussian, where the exact answer is known
+# ### 1. Convergence orders, against the Runge–Kutta methods of the same order
 #
-# We start 300 (fast mode) or 1000 points at $t = 1$ and solve to $t = 10^{-3}$ with logSNR steps,
-# for budgets of 12 to 192 evaluations, and measure the largest distance to the exact flow map.
+# We start the points at $t = 1$, solve to $t = 10^{-3}$ on the logSNR grid with 12 to 192
+# evaluations, and measure the largest distance to the exact flow map of the Gaussian. Every budget
+# is a multiple of 1, 2 and 3, so every solver uses exactly that many evaluations. On the wide
+# mixture the reference is `solve_ivp`, and we measure the mean distance. The slope is fitted on
+# 48–192 evaluations, a window fixed before the runs; the table also reports the fits on 24–192
+# and the pairwise slope between 96 and 192, so that the effect of the window can be seen.
 
 # %%
 nfe_sweep = [12, 24, 48, 96, 192]
-solver_names = {"dpm1": "DPM-Solver-1 (= DDIM)", "dpm2": "DPM-Solver-2", "dpm3": "DPM-Solver-3"}
+WINDOWS = {"24-192": slice(1, 5), "48-192": slice(2, 5), "96-192": slice(3, 5)}
+
+
+def fitted_slopes(errors):
+    """Least-squares log-log slope of error against evaluations on each window of WINDOWS."""
+    return {
+        w: np.polyfit(np.log(nfe_sweep[sl]), np.log(errors[sl]), 1)[0] for w, sl in WINDOWS.items()
+    }
+
+
 gauss_err = {
-    name: np.array([(solve(x_T, eps_gauss, vp, name, k) - exact_gauss).norm(dim=1).max().item() for k in nfe_sweep])
-    for name in solver_names
+    name: np.array(
+        [
+            (solve(x_T, eps_gauss, vp, name, k) - exact_gauss).norm(dim=1).max().item()
+            for k in nfe_sweep
+        ]
+    )
+    for name in ("ddim", "dpm2", "dpm3", "euler", "rk2", "rk3")
 }
-fit_range = slice(2, 5)  # 48, 96, 192 evaluations: the asymptotic regime
-slopes = {
-    name: np.polyfit(np.log(nfe_sweep[fit_range]), np.log(err[fit_range]), 1)[0] for name, err in gauss_err.items()
+mix_err = {
+    name: np.array(
+        [mean_error(solve(x_T, eps_rings["wide"], vp, name, k), refs["wide"]) for k in nfe_sweep]
+    )
+    for name in ("ddim", "dpm2", "dpm3")
 }
-print("evaluations:      " + "  ".join(f"{k:>8d}" for k in nfe_sweep) + "   fitted slope (48-192)")
-for name, err in gauss_err.items():
-    print(f"{solver_names[name]:<22s}" + "  ".join(f"{e:8.1e}" for e in err) + f"   {slopes[name]:6.2f}")
+gauss_slopes = {name: fitted_slopes(err) for name, err in gauss_err.items()}
+mix_slopes = {name: fitted_slopes(err) for name, err in mix_err.items()}
+header = "".join(f"{k:>9d}" for k in nfe_sweep) + "   slope on " + "  ".join(WINDOWS)
+for title, errors, slopes in (
+    ("Gaussian, max error", gauss_err, gauss_slopes),
+    ("wide mixture, mean error", mix_err, mix_slopes),
+):
+    print(f"{title:<24s}" + header)
+    for name, err in errors.items():
+        print(
+            f"{LABELS[name]:<24s}"
+            + "".join(f"{e:9.1e}" for e in err)
+            + "          "
+            + "    ".join(f"{v:6.2f}" for v in slopes[name].values())
+        )
+    print()
+for exp_name, rk_name in (("ddim", "euler"), ("dpm2", "rk2"), ("dpm3", "rk3")):
+    ratios = gauss_err[exp_name] / gauss_err[rk_name]
+    print(
+        f"Gaussian, {SHORT[exp_name]} / {SHORT[rk_name]:<8s}".ljust(24)
+        + "".join(f"{r:9.2f}" for r in ratios)
+    )
 
 # %% [markdown]
-# The figure shows the same numbers on log–log axes, with dashed reference lines of slope
-# $-1, -2, -3$.
+# The figure shows the same numbers on log–log axes; the exponential integrators are solid, the
+# Runge–Kutta methods of the same order dashed, in the same colour.
 
-# %%
-fig, ax = plt.subplots(figsize=(6, 4))
-for (name, err), marker in zip(gauss_err.items(), "osd"):
-    ax.loglog(nfe_sweep, err, marker + "-", label=f"{solver_names[name]} (slope {slopes[name]:.2f})")
-    order = int(name[-1])
-    ax.loglog(nfe_sweep, err[3] * (np.array(nfe_sweep) / 96.0) ** (-order), "k--", lw=0.8, alpha=0.5)
-ax.set_xticks(nfe_sweep, labels=[str(k) for k in nfe_sweep])
-ax.xaxis.set_minor_formatter(plt.NullFormatter())
-ax.set_xlabel("number of network evaluations")
-ax.set_ylabel("max error vs exact flow map")
-ax.set_title("Gaussian data: error at $t = 10^{-3}$")
-ax.legend()
+# %% tags=["hide-input"]
+ORDER_COLOUR = {"ddim": "C0", "euler": "C0", "dpm2": "C1", "rk2": "C1", "dpm3": "C2", "rk3": "C2"}
+fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.2))
+for ax, errors, slopes, title in (
+    (axes[0], gauss_err, gauss_slopes, "Gaussian (exact flow map)"),
+    (axes[1], mix_err, mix_slopes, "wide mixture (solve_ivp reference)"),
+):
+    for name, err in errors.items():
+        style = "--" if name in ("euler", "rk2", "rk3") else "-"
+        ax.loglog(
+            nfe_sweep,
+            err,
+            style,
+            marker="o",
+            ms=3,
+            color=ORDER_COLOUR[name],
+            label=f"{LABELS[name]} ({slopes[name]['48-192']:.2f})",
+        )
+    ax.set_xticks(nfe_sweep, labels=[str(k) for k in nfe_sweep])
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    ax.set_xlabel("network evaluations")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=6.5, title="slope on 48-192", title_fontsize=6.5)
+axes[0].set_ylabel("error at $t = 10^{-3}$")
+fig.suptitle("Convergence: exponential integrators (solid) and Runge–Kutta (dashed)", fontsize=10)
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The three solvers converge at orders 1, 2 and 3, as Theorem 3.2 of the paper predicts. The
-# order-3 line is steeper than $-3$ at 24–48 evaluations: there the step $h \approx 1$–$2$ in
-# $\lambda$ is too large for the leading error term to dominate, so we fit the slope on 48–192
-# evaluations. At equal cost the gain is large: DPM-Solver-3 with 24 evaluations is more accurate
-# than DDIM with 96.
-#
-# ### 2. The mixture with an exact noise predictor, at 10–20 evaluations
-#
-# Now the paper's regime: 10, 12, 15 and 20 evaluations, on the eight-component mixture, against
-# the `solve_ivp` reference. The error is the mean distance to the reference endpoint. Every solver
-# runs on two grids: the paper's logSNR grid, and the quadratic-in-$t$ grid that DDIM
-# implementations favour for few steps, so that no solver is handicapped by its grid.
-
-# %%
-budgets = [10, 12, 15, 20]
-ring_solvers = {"ddim": "DDIM", "dpm2": "DPM-Solver-2", "dpm3": "DPM-Solver-3", "fast": "DPM-Solver-fast"}
-grids = ["logSNR", "quadratic"]
-
-
-def mean_error(x, ref):
-    """Mean Euclidean distance between paired endpoints."""
-    return (x - ref).norm(dim=1).mean().item()
-
-
-ring_err = {
-    (name, spacing): [mean_error(solve(x_T, eps_ring, vp, name, k, spacing=spacing), ref_ring) for k in budgets]
-    for name in ring_solvers
-    for spacing in grids
-}
-print("evaluations:                     " + "  ".join(f"{k:>6d}" for k in budgets))
-for (name, spacing), errs in ring_err.items():
-    print(f"{ring_solvers[name] + ', ' + spacing + ' grid':<32s}" + "  ".join(f"{e:6.3f}" for e in errs))
+# DPM-Solver-1, -2 and -3 converge at orders 1, 2 and 3 on both problems, as Theorem 3.2 of the
+# paper predicts. The fitted slopes move by less than 0.15 between the three windows, and the
+# pairwise slope at 96–192 is the closest to the integer order, so the window chosen does not decide
+# the result. (They also hardly change from one seed's Gaussian to the next.) The Runge–Kutta
+# methods in $\lambda$ converge at the same rates. The last three rows divide each exponential
+# integrator's error by its twin's: on the Gaussian, DDIM and DPM-Solver-3 are more accurate than
+# Euler and RK3 at every budget, most clearly at 12 evaluations, and DPM-Solver-2 and RK2 are about
+# level. Equal orders, then, but not equal errors: what sets the constant is the subject of the
+# next three experiments.
 
 # %% [markdown]
-# Several things happen at once. DPM-Solver-fast beats DDIM at every budget on either grid, by a
-# factor of two or more at 10 evaluations: the paper's claim holds for an exact noise predictor.
-# The quadratic grid helps every solver here, the high-order ones most. But on the paper's logSNR
-# grid, plain DPM-Solver-2, and DPM-Solver-3 when its three evaluations per step leave only three
-# steps, are *worse* than DDIM at 10 evaluations. With 5 steps of $h \approx 1.9$ the Taylor expansion
-# {eq}`eq-taylor` is far from its asymptotic regime: near the data, $\epsilon^*$ changes quickly
-# along the trajectory (it is $-\sigma_t\nabla\log p_t$, and $\nabla \log p_t$ grows like
-# $1/\text{(component width)}$ as $t \to 0$), and the finite difference
-# $\epsilon_\theta(u_1) - \epsilon_s$ over a large step overshoots. The fast schedule does well
-# partly because it ends with a low-order step. This is the caveat that motivates Chapter 12:
-# DPM-Solver++ {cite}`lu2022dpmsolverpp` applies the same idea to the *data prediction*
-# $x_\theta = (x - \sigma\epsilon_\theta)/\alpha$, which stays bounded as $t \to 0$.
+# ### 2. The paper's regime: 10 to 48 evaluations on the two mixtures
 #
-# ### 3. A trained noise-prediction network
+# Now the budgets of the paper's Table 1 (12, 18, 24, 48) and its headline (10), on both mixtures,
+# against the `solve_ivp` reference. The error is the mean distance of a sample to its reference
+# endpoint (same starting noise). Every method runs on the paper's logSNR grid; RK2 in $t$ also on a
+# grid uniform in $t$, and DDIM and DPM-Solver-fast also on the quadratic grid that DDIM
+# implementations favour, so that no method is judged only on a grid that does not suit it. A dash
+# marks a budget that is not a multiple of the method's evaluations per step.
+
+# %%
+budgets = [10, 12, 18, 24, 48]
+regime_runs = [
+    (name, "logSNR")
+    for name in ("ddim", "euler", "euler_t", "dpm2", "rk2", "rk2_t", "dpm3", "rk3", "rk3_t", "fast")
+]
+regime_runs += [("rk2_t", "time"), ("ddim", "quadratic"), ("fast", "quadratic")]
+
+
+def possible(name, nfe):
+    """Whether the method can use exactly nfe evaluations."""
+    return name == "fast" or nfe % SOLVERS[name].evals_per_step == 0
+
+
+regime_err = {}
+for width in WIDTHS:
+    for name, spacing in regime_runs:
+        regime_err[(width, name, spacing)] = np.array(
+            [
+                mean_error(solve(x_T, eps_rings[width], vp, name, k, spacing), refs[width])
+                if possible(name, k)
+                else np.nan
+                for k in budgets
+            ]
+        )
+for width in WIDTHS:
+    print(
+        f"{width} mixture (w = {WIDTHS[width]}), mean error".ljust(40)
+        + "".join(f"{k:>8d}" for k in budgets)
+    )
+    for name, spacing in regime_runs:
+        errs = regime_err[(width, name, spacing)]
+        print(
+            f"  {LABELS[name] + ', ' + spacing:<38s}"
+            + "".join("       —" if np.isnan(e) else f"{e:8.4f}" for e in errs)
+        )
+    print()
+
+# %% [markdown]
+# The figure puts each exponential integrator (solid) beside its Runge–Kutta twin in $\lambda$
+# (dashed), on the logSNR grid.
+
+# %% tags=["hide-input"]
+fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.3), sharey=True)
+for ax, width in zip(axes, WIDTHS):
+    for name in ("ddim", "dpm2", "dpm3", "euler", "rk2", "rk3", "fast"):
+        errs = regime_err[(width, name, "logSNR")]
+        style = "--" if name in ("euler", "rk2", "rk3") else "-"
+        colour = "C3" if name == "fast" else ORDER_COLOUR[name]
+        ax.loglog(budgets, errs, style, marker="o", ms=3, color=colour, label=LABELS[name])
+    ax.set_xticks(budgets, labels=[str(k) for k in budgets])
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    ax.set_xlabel("network evaluations")
+    ax.set_title(f"{width} mixture (w = {WIDTHS[width]})", fontsize=9)
+axes[0].set_ylabel("mean error vs reference")
+axes[1].legend(fontsize=6.5)
+fig.suptitle(
+    "Exponential integrators (solid) vs Runge–Kutta in λ (dashed), logSNR grid", fontsize=10
+)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Three regimes show up, and they hold for every seed we ran (the claim check asserts one ratio
+# from each).
+#
+# - On the **narrow** mixture the paper's comparison holds: from 12 evaluations on, DPM-Solver-2 is
+#   ahead of RK2 in $\lambda$ by a factor of about three. The leads of DDIM over Euler in $\lambda$
+#   (from 18 evaluations on) and of DPM-Solver-3 over RK3 are real but modest, too small to assert
+#   with a margin across seeds; experiment 3 shows both where they are large.
+# - On the **wide** mixture it is reversed at small budgets: Euler in $\lambda$ is about five times
+#   more accurate than DDIM at every budget, RK2 in $\lambda$ beats DPM-Solver-2 at every budget,
+#   and DPM-Solver-3 and RK3 trade places. The exponential integrator does not pay off here.
+# - Runge–Kutta **in $t$ on the logSNR grid** does well: RK2 and RK3 in $t$ are as good as or
+#   better than DPM-Solver-2 and -3 at 12–24 evaluations on both mixtures (Euler in $t$ is about
+#   level with DDIM on the narrow one). On a grid uniform in $t$ (the row "RK2 in t, time") RK2 in
+#   $t$ is poor on the narrow mixture. On this toy, then, much of what
+#   DPM-Solver gains over a naive Runge–Kutta comes from stepping uniformly in $\lambda$, and the
+#   exponential form adds to it only on narrow data, against Runge–Kutta in $\lambda$. We do not
+#   know which grid the paper's Runge–Kutta in $t$ used, so we do not compare with its numbers.
+#
+# At the paper's headline budget of 10 evaluations, DPM-Solver-fast beats DDIM on the wide
+# mixture, on either grid, but not on the narrow one, where its four steps of $h \approx 2.4$ send
+# some samples to the wrong mode on the logSNR grid and DDIM on the quadratic grid is as good or
+# better. DPM-Solver-2 at 10 evaluations is behind DDIM on both mixtures, far behind on the wide
+# one. Experiments 3 and 4 explain both findings.
+
+# %% [markdown]
+# ### 3. Where the exponential integrator pays off: one Gaussian of width $w$
+#
+# Equation {eq}`eq-eps-profile` predicts that the noise form is exact in the limit of narrow data
+# and that Runge–Kutta in $\lambda$ is exact for $w = 1$ (data $\mathcal N(0, I)$, zero drift). One
+# isotropic Gaussian $\mathcal N(0, w^2 I)$ has an exact flow map, and its flow is linear, so the
+# relative error of the endpoint is the same for every starting point. We sweep $w$ from $0.003$ to
+# $0.56$ at 12 evaluations (logSNR grid) and compare each DPM-Solver-$k$ with RK-$k$ in $\lambda$.
+# ($w = 1$ is left out: there Runge–Kutta's error is zero to rounding, as a unit test of
+# `utils.diffusion` checks.)
+
+# %%
+sweep_widths = np.logspace(-2.5, -0.25, 10)  # 0.003 to 0.56
+x_unit = torch.tensor([[1.0, 0.0]], dtype=torch.float64)
+width_err = {name: [] for name in ("ddim", "euler", "dpm2", "rk2", "dpm3", "rk3")}
+for w in sweep_widths:
+    blob = GaussianMixture.gaussian([0.0, 0.0], w**2 * np.eye(2))
+    end = blob.flow_map(
+        x_unit, vp.alpha(T_START), vp.sigma(T_START), vp.alpha(T_END), vp.sigma(T_END)
+    )
+    for name in width_err:
+        width_err[name].append(
+            ((solve(x_unit, exact_eps(blob), vp, name, 12) - end).norm() / end.norm()).item()
+        )
+width_err = {name: np.array(errs) for name, errs in width_err.items()}
+i_001 = int(np.argmin(np.abs(sweep_widths - 0.01)))  # the sweep's width 0.01
+print("relative error at 12 evaluations")
+print("width w  " + "".join(f"{SHORT[n]:>10s}" for n in width_err))
+for i, w in enumerate(sweep_widths):
+    print(f"{w:<9.4f}" + "".join(f"{width_err[n][i]:10.1e}" for n in width_err))
+
+# %% [markdown]
+# The right panel divides each exponential integrator's error by its Runge–Kutta twin's: below the
+# grey line the exponential integrator wins. The dotted vertical line marks the noise level
+# $\sigma = 0.0105$ at the end time.
+
+# %% tags=["hide-input"]
+fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.6))
+for name in width_err:
+    style = "--" if name in ("euler", "rk2", "rk3") else "-"
+    axes[0].loglog(
+        sweep_widths,
+        width_err[name],
+        style,
+        marker="o",
+        ms=3,
+        color=ORDER_COLOUR[name],
+        label=LABELS[name],
+    )
+for exp_name, rk_name in (("ddim", "euler"), ("dpm2", "rk2"), ("dpm3", "rk3")):
+    axes[1].loglog(
+        sweep_widths,
+        width_err[exp_name] / width_err[rk_name],
+        "-",
+        marker="o",
+        ms=3,
+        color=ORDER_COLOUR[exp_name],
+        label=f"{SHORT[exp_name]} / {SHORT[rk_name]}",
+    )
+axes[1].axhline(1.0, color="0.5", lw=1)
+for ax in axes:
+    ax.axvline(vp.sigma(T_END), color="0.5", lw=0.8, ls=":")
+    ax.set_xlabel("width $w$ of the data")
+axes[0].set_ylabel("relative error of the endpoint")
+axes[1].set_ylabel("error ratio (exponential / RK)")
+axes[0].set_title("error at 12 evaluations", fontsize=9)
+axes[1].set_title("below 1: the exponential integrator wins", fontsize=9)
+fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=7)
+axes[1].legend(fontsize=6.5)
+fig.suptitle("One Gaussian of width w: where the exponential integrator pays off", fontsize=10)
+fig.tight_layout(rect=(0, 0.13, 1, 1))
+plt.show()
+
+# %% [markdown]
+# The prediction of {eq}`eq-eps-profile` holds. For narrow data every exponential integrator beats
+# its Runge–Kutta twin, by orders of magnitude for the narrowest: there $\epsilon^*$ is constant
+# along the solution over almost the whole $\lambda$ range, which the noise-form step integrates
+# exactly, while $x_\lambda = \alpha_\lambda m + \sigma_\lambda\epsilon$ changes like
+# $e^{-\lambda}$ at large $\lambda$, which no polynomial in $\lambda$ follows over a step of
+# $h \approx 0.8$–$2.4$. As $w$ approaches 1 the drift vanishes, and Runge–Kutta becomes exact while
+# DDIM does not ({ref}`ch11-ex1` works out why). The crossover width depends on the order
+# and on the budget: at 12 evaluations DDIM is ahead of Euler up to $w \approx 0.3$, DPM-Solver-2 is
+# ahead of RK2 only below $w \approx 0.07$ (RK2's error passes through zero near $w = 0.1$, where it
+# changes sign: an accident, not a strength), and DPM-Solver-3 is ahead of RK3 at every width in
+# the sweep. The sweep uses one fixed starting point and an isotropic Gaussian, so it is the same
+# for every seed.
+#
+# The wide mixture (components of width 0.4, on a ring whose overall spread is about 1.5) sits on
+# the Runge–Kutta side of these crossovers, the narrow one (0.01) far on the exponential side. The
+# paper's CIFAR-10 data are images whose pixel values are quantised in steps of $2/255 \approx
+# 0.008$, about the noise level $\sigma = 0.0105$ at which the paper stops; our conjecture, which
+# this chapter does not test, is that in most directions such data look narrow to the sampler,
+# which would put the paper's experiments in the regime where the exponential integrator wins.
+
+# %% [markdown]
+# ### 4. The 10-evaluation result: where along the trajectory the error is made
+#
+# To see where a solver goes wrong, we put it on the exact trajectory: the reference solution at
+# the step ends of the 10-step logSNR grid (`solve_ivp` with dense output), one step of the solver
+# from each of them, and the distance to the reference at the step's end. DDIM and Euler take steps
+# of $h \approx 0.96$; DPM-Solver-2 and RK2 spend two evaluations per step, so at 10 evaluations
+# they take steps of $h \approx 1.92$ over every other grid point. We also record $|\epsilon^*|$
+# along the reference trajectories.
+
+# %%
+lam_grid_10 = np.linspace(LAM_START, LAM_END, 11)
+t_grid_10 = time_grid(vp, 10)
+diagnosis = {}
+for width in WIDTHS:
+    _, _, states = ode_reference(x_T, eps_rings[width], lam_eval=lam_grid_10)
+    eps_along = [eps_rings[width](states[i], t_grid_10[i]) for i in range(11)]
+    local = {}
+    for name, stride in (("ddim", 1), ("euler", 1), ("dpm2", 2), ("rk2", 2)):
+        local[name] = np.array(
+            [
+                mean_error(
+                    SOLVERS[name].step(
+                        states[i], t_grid_10[i], t_grid_10[i + stride], eps_rings[width], vp
+                    ),
+                    states[i + stride],
+                )
+                for i in range(0, 10, stride)
+            ]
+        )
+    diagnosis[width] = {
+        "eps_mean": np.array([e.norm(dim=1).mean().item() for e in eps_along]),
+        "eps_change": np.array(
+            [(eps_along[i + 1] - eps_along[i]).norm(dim=1).mean().item() for i in range(10)]
+        ),
+        "local": local,
+    }
+print("lambda at the grid points: " + " ".join(f"{lam:6.2f}" for lam in lam_grid_10))
+for width, d in diagnosis.items():
+    print(f"\n{width} mixture (w = {WIDTHS[width]})")
+    print("  mean |eps*| along the solution       " + " ".join(f"{v:6.3f}" for v in d["eps_mean"]))
+    print(
+        "  mean |change of eps*| per interval       "
+        + " ".join(f"{v:6.3f}" for v in d["eps_change"])
+    )
+    for name in ("ddim", "euler"):
+        print(
+            f"  one-step error, {LABELS[name][:21]:<21s}     "
+            + " ".join(f"{v:6.3f}" for v in d["local"][name])
+        )
+    for name in ("dpm2", "rk2"):
+        print(
+            f"  one-step error, {LABELS[name][:21]:<21s}        "
+            + "".join(f"{v:13.3f}" for v in d["local"][name])
+        )
+
+# The DPM-Solver-2 step across lambda = 0, where the trajectories pick their mode.
+mode_step = int(np.searchsorted(lam_grid_10[::2], 0.0)) - 1
+mode_share = {
+    w: d["local"]["dpm2"][mode_step] / d["local"]["dpm2"].sum() for w, d in diagnosis.items()
+}
+survival = {
+    w: regime_err[(w, "dpm2", "logSNR")][0] / d["local"]["dpm2"][mode_step]
+    for w, d in diagnosis.items()
+}
+lo, hi = lam_grid_10[2 * mode_step], lam_grid_10[2 * mode_step + 2]
+for width in WIDTHS:
+    print(
+        f"{width}: share of DPM-Solver-2's summed one-step error made on [{lo:.2f}, {hi:.2f}]: "
+        f"{mode_share[width]:.2f}; final error / that step's error: {survival[width]:.2f}"
+    )
+
+# %% [markdown]
+# The figure shows the profile of $|\epsilon^*|$ beside the prediction {eq}`eq-eps-profile` for one
+# component ($\mathbb E|z| = \sqrt{\pi/2}$ in two dimensions), and the one-step errors, placed at
+# the middle of each step; the grey band is the DPM-Solver-2 step across $\lambda = 0$.
+
+# %% tags=["hide-input"]
+fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.3))
+lam_fine = np.linspace(LAM_START, LAM_END, 200)
+for width, colour in zip(WIDTHS, ("C0", "C3")):
+    axes[0].semilogy(
+        lam_grid_10,
+        diagnosis[width]["eps_mean"],
+        "o-",
+        color=colour,
+        ms=3,
+        label=f"{width} mixture, measured",
+    )
+    axes[0].semilogy(
+        lam_fine,
+        math.sqrt(math.pi / 2) / np.sqrt(1 + WIDTHS[width] ** 2 * np.exp(2 * lam_fine)),
+        ":",
+        color=colour,
+        label=f"one component, eq. (12), w = {WIDTHS[width]}",
+    )
+axes[0].set_xlabel("$\\lambda$")
+axes[0].set_ylabel("mean $|\\epsilon^*|$ along the solution")
+axes[0].set_title("noise prediction along the trajectories", fontsize=9)
+axes[0].legend(fontsize=6.5)
+mid_1 = 0.5 * (lam_grid_10[:-1] + lam_grid_10[1:])
+mid_2 = 0.5 * (lam_grid_10[:-2:2] + lam_grid_10[2::2])
+for width, style in zip(WIDTHS, ("-", "--")):
+    for name, mids in (("ddim", mid_1), ("euler", mid_1), ("dpm2", mid_2), ("rk2", mid_2)):
+        axes[1].semilogy(
+            mids,
+            np.maximum(diagnosis[width]["local"][name], 1e-6),
+            style,
+            marker="o",
+            ms=3,
+            color={"ddim": "C0", "euler": "C9", "dpm2": "C1", "rk2": "C5"}[name],
+            label=f"{LABELS[name]}" if width == "wide" else None,
+        )
+axes[1].axvspan(lo, hi, color="0.85", zorder=0)
+axes[1].set_ylim(1e-5, 3)
+axes[1].set_xlabel("$\\lambda$ at the middle of the step")
+axes[1].set_ylabel("one-step error (mean distance)")
+axes[1].set_title("one step from the exact solution (solid: wide, dashed: narrow)", fontsize=8)
+axes[1].legend(fontsize=6.5, loc="lower left")
+fig.suptitle(
+    "Why 10 evaluations are hard: the profile of ε* and where the error is made", fontsize=10
+)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# What the measurements say:
+#
+# 1. **The profile.** Along the trajectories $|\epsilon^*|$ starts at about
+#    $\sqrt{\pi/2} \approx 1.25$ (at $t = 1$, $\epsilon^* \approx x$) and stays there until
+#    $\lambda \approx -2$. It then drops while the trajectories choose their mode: the mean change
+#    of $\epsilon^*$ per grid interval is largest on $[-1.19, 0.72]$. Afterwards it follows the
+#    one-component prediction {eq}`eq-eps-profile`: on the wide mixture it decays like
+#    $e^{-\lambda}/w$ from $\lambda \approx 1$ on, down to about 0.03 at the end; on the narrow
+#    mixture it returns to about 1.2 by $\lambda \approx 1.7$ and then barely changes until the last
+#    interval, where the noise reaches the components' width.
+# 2. **Where DPM-Solver-2's error is made.** Most of it, on both mixtures, comes from one step: the
+#    one across $\lambda = 0$, where $\epsilon^*$ changes most (the share is printed above). At
+#    $r_1 = 1/2$ DPM-Solver-2 is the exponential midpoint rule {eq}`eq-dpm2-midpoint`: it crosses
+#    that stretch in one step of $h \approx 1.9$ with a single frozen value of $\epsilon_\theta$.
+#    There is no finite difference in the update to overshoot; the error is that of holding
+#    $\epsilon$ constant across the mode choice. DDIM crosses the same stretch in two steps, each
+#    with a fresh evaluation, and RK2 in $\lambda$ makes a several times smaller error on the same
+#    step.
+# 3. **Whether the error survives.** On the wide mixture the final error of DPM-Solver-2 is about as
+#    large as the error of that one step (the ratio printed above is near 1). On the narrow mixture
+#    the later flow pulls each sample into a mode of width 0.01 and shrinks the error about tenfold.
+#    That is why DPM-Solver-2 is far behind DDIM at 10 evaluations on the wide mixture and only a
+#    few times behind on the narrow one.
+# 4. **Where the exponential form pays.** After the mode choice on the narrow mixture, $\epsilon^*$
+#    is nearly constant; there DDIM's one-step errors are one to two orders of magnitude below
+#    Euler's, and DPM-Solver-2's last step is far more accurate than RK2's (the last steps of the
+#    table). On the wide mixture $\epsilon^*$ decays over the same stretch, and DDIM's lead over
+#    Euler there shrinks to a factor of about three.
+#
+# The failure at 10 evaluations thus comes from the step length that a singlestep method of higher
+# order must accept: at 10 evaluations, second order means steps of $h \approx 1.9$ and
+# DPM-Solver-fast steps of $h \approx 2.4$, longer than the stretch on which the trajectories choose
+# their mode. A **multistep** method reuses the evaluation of the previous step and reaches second
+# order at one evaluation per step, keeping DDIM's step length. That idea, together with the switch
+# from the noise prediction to the data prediction, is DPM-Solver++ (Chapter 12);
+# {ref}`ch11-ex4` tries it in the noise form.
+
+# %% [markdown]
+# ### 5. A trained noise-prediction network
 #
 # A real sampler never has $\epsilon^*$; it has a network. We train a small MLP on samples of the
-# same mixture with the standard loss $\mathbb E\,\|\epsilon_\theta(\alpha_t x_0 + \sigma_t\epsilon, t)
-# - \epsilon\|^2$, $t \sim \mathcal U[10^{-3}, 1]$ {cite}`ho2020ddpm`. The network sees
-# $x$ and Fourier features of $\lambda_t$; we sample with an exponential moving average (EMA) of
-# its weights, which is standard practice and makes $\epsilon_\theta$ smoother.
+# wide mixture with the standard loss
+# $\mathbb E\,\|\epsilon_\theta(\alpha_t x_0 + \sigma_t\epsilon, t) - \epsilon\|^2$,
+# $t \sim \mathcal U[10^{-3}, 1]$ {cite}`ho2020ddpm`. The network sees $x$ and Fourier features of
+# $\lambda_t$; we sample with an exponential moving average (EMA) of its weights, which is standard
+# practice and makes $\epsilon_\theta$ smoother. (A network for the narrow mixture would have to
+# resolve features of size 0.01; this one is too small for that, so the trained-network comparison
+# is made on the wide mixture only.)
 
 
 # %%
@@ -666,7 +1385,12 @@ class EpsNet(torch.nn.Module):
 
 
 torch.manual_seed(seed)
-train_data = ring.sample(20_000, generator=torch.Generator().manual_seed(seed + 1)).float().to(device)
+train_data = (
+    rings["wide"]
+    .sample(20_000, generator=torch.Generator().manual_seed(seed + 1))
+    .float()
+    .to(device)
+)
 net = EpsNet().to(device)
 ema = copy.deepcopy(net)
 n_iters, batch_size = utils.pick(600, 3000), 512
@@ -702,35 +1426,50 @@ print(f"{n_iters} training steps; mean loss over the last 100: {np.mean(losses[-
 
 # %% [markdown]
 # How close is $\epsilon_\theta$ to the exact $\epsilon^*$? We compare them on noised data at a few
-# times. The error is small at large $t$, where $\epsilon^*$ is nearly linear in $x$, and largest
-# around $t \approx 0.1$, where the noise is comparable to the width of a mixture component.
+# times.
 
 # %%
 gen_probe = torch.Generator().manual_seed(seed + 2)
 print("t       rms |eps_theta - eps*|")
 for t_probe in (0.9, 0.5, 0.1, 0.02, 0.005):
-    x0 = ring.sample(2000, generator=gen_probe)
-    xt = vp.alpha(t_probe) * x0 + vp.sigma(t_probe) * torch.randn(x0.shape, dtype=torch.float64, generator=gen_probe)
-    rms = (eps_net(xt, t_probe) - eps_ring(xt, t_probe)).norm(dim=1).pow(2).mean().sqrt().item()
+    x0 = rings["wide"].sample(2000, generator=gen_probe)
+    xt = vp.alpha(t_probe) * x0 + vp.sigma(t_probe) * torch.randn(
+        x0.shape, dtype=torch.float64, generator=gen_probe
+    )
+    rms = (
+        (eps_net(xt, t_probe) - eps_rings["wide"](xt, t_probe))
+        .norm(dim=1)
+        .pow(2)
+        .mean()
+        .sqrt()
+        .item()
+    )
     print(f"{t_probe:<7g} {rms:.3f}")
 
 # %% [markdown]
+# The error is small at large $t$, where $\epsilon^*$ is nearly linear in $x$, and largest at
+# intermediate noise levels, where the noise is comparable to the width of a component.
+#
 # Sample quality is measured as the exact 2-Wasserstein distance (POT's `ot.emd2`
 # {cite}`flamary2021pot`) between a solver's samples and those of a tight reference solve of the
 # *same network's* ODE from the same starting noise (`solve_ivp`, RK45, tolerance $10^{-6}$). This
 # isolates the solver's error from the model's, as the paper's FID comparisons do at a fixed model.
-# DDIM and DPM-Solver-fast again run on both grids.
+# DDIM and DPM-Solver-fast run on both grids; the trivial baseline, to show how hard the task is, is
+# the $W_2$ distance of the starting noise itself (in the table's header); all but the worst
+# settings sit far below it.
 
 # %%
 n_eval = utils.pick(500, 1000)
-x_T_net = torch.randn(n_eval, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(seed + 3))
-ref_net, nfev_net = ode_reference(x_T_net, eps_net, rtol=1e-6, method="RK45")
-check_net = solve(x_T_net, eps_net, vp, "dpm3", 600)
-print(
-    f"reference: {nfev_net} evaluations; max |reference - DPM-Solver-3 (600 evaluations)| = "
-    f"{(check_net - ref_net).norm(dim=1).max():.1e}"
+x_T_net = torch.randn(
+    n_eval, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(seed + 3)
 )
-assert (check_net - ref_net).norm(dim=1).max() < 1e-3
+ref_net, nfev_net = ode_reference(x_T_net, eps_net, rtol=1e-6, method="RK45")
+check_gap = (solve(x_T_net, eps_net, vp, "dpm3", 600) - ref_net).norm(dim=1).max().item()
+print(
+    f"reference: {nfev_net} evaluations; "
+    f"max |reference - DPM-Solver-3 (600 evaluations)| = {check_gap:.1e}"
+)
+assert check_gap < 1e-3
 
 uniform = np.full(n_eval, 1 / n_eval)
 
@@ -740,224 +1479,335 @@ def w2_to_reference(x):
     return math.sqrt(ot.emd2(uniform, uniform, ot.dist(x.numpy(), ref_net.numpy())))
 
 
-net_runs = [("ddim", "logSNR"), ("ddim", "quadratic"), ("dpm2", "logSNR"), ("fast", "logSNR"), ("fast", "quadratic")]
-net_w2 = {
-    (name, spacing): [w2_to_reference(solve(x_T_net, eps_net, vp, name, k, spacing=spacing)) for k in budgets]
+net_budgets = [10, 12, 16, 20]
+net_runs = [
+    ("ddim", "logSNR"),
+    ("ddim", "quadratic"),
+    ("euler", "logSNR"),
+    ("rk2", "logSNR"),
+    ("dpm2", "logSNR"),
+    ("fast", "logSNR"),
+    ("fast", "quadratic"),
+]
+net_samples = {
+    (name, spacing, k): solve(x_T_net, eps_net, vp, name, k, spacing)
     for name, spacing in net_runs
+    for k in net_budgets
 }
+net_w2 = {run: w2_to_reference(x) for run, x in net_samples.items()}
 # Best grid per solver, judged at 20 evaluations.
-ddim_spacing = min(grids, key=lambda g: net_w2[("ddim", g)][-1])
-fast_spacing = min(grids, key=lambda g: net_w2[("fast", g)][-1])
-ddim_w2, fast_w2 = net_w2[("ddim", ddim_spacing)], net_w2[("fast", fast_spacing)]
-ddim_budgets = [10, 15, 20, 30, 40, 60, 80, 120, 160, 240]
+ddim_spacing = min(("logSNR", "quadratic"), key=lambda g: net_w2[("ddim", g, 20)])
+fast_spacing = min(("logSNR", "quadratic"), key=lambda g: net_w2[("fast", g, 20)])
+ddim_w2 = np.array([net_w2[("ddim", ddim_spacing, k)] for k in net_budgets])
+fast_w2 = np.array([net_w2[("fast", fast_spacing, k)] for k in net_budgets])
+ddim_budgets = [4, 6, 8, 10, 14, 20, 28, 40, 56, 80, 112, 160, 240]
 ddim_sweep = np.array(
-    [w2_to_reference(solve(x_T_net, eps_net, vp, "ddim", k, spacing=ddim_spacing)) for k in ddim_budgets]
+    [w2_to_reference(solve(x_T_net, eps_net, vp, "ddim", k, ddim_spacing)) for k in ddim_budgets]
 )
 
 
 def ddim_equivalent(w2):
-    """Evaluations DDIM needs for the same W2 (log-log interpolation of its sweep)."""
+    """Evaluations DDIM needs for the same W2 (log-log interpolation); nan outside its sweep."""
+    if not ddim_sweep.min() <= w2 <= ddim_sweep.max():
+        return float("nan")
     return float(np.exp(np.interp(-np.log(w2), -np.log(ddim_sweep), np.log(ddim_budgets))))
 
 
-speedup = [ddim_equivalent(w) / k for w, k in zip(fast_w2, budgets)]
-print("W2 to the reference              " + "  ".join(f"{k:>6d}" for k in budgets))
-for (name, spacing), vals in net_w2.items():
-    print(f"{ring_solvers[name] + ', ' + spacing + ' grid':<32s} " + "  ".join(f"{v:6.3f}" for v in vals))
-print(f"{'DDIM evals for equal W2':<32s} " + "  ".join(f"{ddim_equivalent(w):6.0f}" for w in fast_w2))
-print(f"{'speed-up (x)':<32s} " + "  ".join(f"{s:6.1f}" for s in speedup))
-print(f"(best grids at 20 evaluations: DDIM {ddim_spacing}, DPM-Solver-fast {fast_spacing}; {n_eval} samples;")
-print(" DDIM's sweep starts at 10 evaluations, so 'equal W2' cannot go below 10)")
+speedup = np.array([ddim_equivalent(w) / k for w, k in zip(fast_w2, net_budgets)])
+print(
+    f"W2 to the reference (starting noise itself: {w2_to_reference(x_T_net):.2f})".ljust(36)
+    + "".join(f"{k:>8d}" for k in net_budgets)
+)
+for name, spacing in net_runs:
+    print(
+        f"  {LABELS[name] + ', ' + spacing:<34s}"
+        + "".join(f"{net_w2[(name, spacing, k)]:8.3f}" for k in net_budgets)
+    )
+print(
+    f"  {'DDIM evaluations for equal W2':<34s}"
+    + "".join(f"{ddim_equivalent(w):8.1f}" for w in fast_w2)
+)
+print(f"  {'speed-up of DPM-Solver-fast (x)':<34s}" + "".join(f"{s:8.2f}" for s in speedup))
+print(
+    f"best grids at 20 evaluations: DDIM {ddim_spacing}, DPM-Solver-fast {fast_spacing}; "
+    f"{n_eval} samples; "
+    f"DDIM sweep over {ddim_budgets[0]}-{ddim_budgets[-1]} evaluations"
+)
+assert np.isfinite(speedup).all(), "a W2 value fell outside DDIM's sweep: widen ddim_budgets"
 
 # %% [markdown]
-# The figure puts the table next to the DDIM sweep. On the left is quality against evaluations. On the
-# right, each sample's distance to its own reference endpoint, at 10 and 20 evaluations.
+# The figure shows the $W_2$ values beside DDIM's sweep, the distribution of per-sample errors at 10
+# and 20 evaluations, and 300 of the samples at 10 evaluations, each joined by a line to its
+# reference endpoint.
 
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-ax = axes[0]
-ax.loglog(ddim_budgets, ddim_sweep, "o-", color="C0", label=f"DDIM ({ddim_spacing} grid)")
-ax.loglog(budgets, net_w2[("dpm2", "logSNR")], "s-", color="C1", label="DPM-Solver-2 (logSNR grid)")
-ax.loglog(budgets, fast_w2, "d-", color="C2", label=f"DPM-Solver-fast ({fast_spacing} grid)")
-ax.set_xlabel("number of network evaluations")
+# %% tags=["hide-input"]
+fig, axes = plt.subplots(2, 2, figsize=(6.8, 6.2))
+ax = axes[0, 0]
+ax.loglog(ddim_budgets, ddim_sweep, "o-", ms=3, color="C0", label=f"DDIM ({ddim_spacing})")
+for name, spacing, colour, style in (
+    ("euler", "logSNR", "C9", "--"),
+    ("rk2", "logSNR", "C5", "--"),
+    ("dpm2", "logSNR", "C1", "-"),
+    ("fast", fast_spacing, "C3", "-"),
+):
+    ax.loglog(
+        net_budgets,
+        [net_w2[(name, spacing, k)] for k in net_budgets],
+        style,
+        marker="s",
+        ms=3,
+        color=colour,
+        label=f"{LABELS[name]} ({spacing})",
+    )
+ax.set_xlabel("network evaluations")
 ax.set_ylabel("$W_2$ to the reference samples")
-ax.set_title("Trained network: sampler error at fixed model")
-ax.legend()
-ax = axes[1]
+ax.set_title("sampler error at a fixed model", fontsize=9)
+ax.legend(fontsize=6)
+ax = axes[0, 1]
 bins = np.logspace(-3, 1, 33)
-for name, spacing, k, color, style in (
+for name, spacing, k, colour, style in (
     ("ddim", ddim_spacing, 10, "C0", "--"),
     ("ddim", ddim_spacing, 20, "C0", "-"),
-    ("fast", fast_spacing, 10, "C2", "--"),
-    ("fast", fast_spacing, 20, "C2", "-"),
+    ("fast", fast_spacing, 10, "C3", "--"),
+    ("fast", fast_spacing, 20, "C3", "-"),
 ):
-    dist = (solve(x_T_net, eps_net, vp, name, k, spacing=spacing) - ref_net).norm(dim=1).clamp_min(1e-3)
-    label = f"{ring_solvers[name]}, {k} evaluations"
-    ax.hist(dist.numpy(), bins=bins, histtype="step", color=color, linestyle=style, lw=1.6, label=label)
+    dist = (net_samples[(name, spacing, k)] - ref_net).norm(dim=1).clamp_min(1e-3)
+    ax.hist(
+        dist.numpy(),
+        bins=bins,
+        histtype="step",
+        color=colour,
+        linestyle=style,
+        lw=1.4,
+        label=f"{SHORT[name]}, {k} evals",
+    )
 ax.set_xscale("log")
-ax.set_xlabel("distance of a sample to its reference endpoint")
-ax.set_ylabel("number of samples")
-ax.set_title("Per-sample error, same starting noise")
-ax.legend(fontsize=8, loc="upper left")
+ax.set_xlabel("distance to its reference endpoint")
+ax.set_ylabel("samples")
+ax.set_title("per-sample error, same starting noise", fontsize=9)
+ax.legend(fontsize=6, loc="upper left")
+for ax, (name, spacing) in zip(axes[1], (("ddim", ddim_spacing), ("fast", fast_spacing))):
+    shown, ends = net_samples[(name, spacing, 10)][:300].numpy(), ref_net[:300].numpy()
+    ax.plot(
+        np.stack([shown[:, 0], ends[:, 0]]),
+        np.stack([shown[:, 1], ends[:, 1]]),
+        "-",
+        color="0.4",
+        lw=0.5,
+    )
+    ax.scatter(*ends.T, s=3, color="0.6", label="reference endpoint")
+    ax.scatter(
+        *shown.T, s=3, color="C0" if name == "ddim" else "C3", label=f"{SHORT[name]}, 10 evals"
+    )
+    ax.set_aspect("equal")
+    ax.set_xlim(-3.2, 3.2)
+    ax.set_ylim(-3.2, 3.2)
+    ax.set_xlabel("$x_1$")
+    ax.set_title(f"{SHORT[name]} ({spacing} grid), 10 evaluations", fontsize=9)
+    ax.legend(fontsize=6, loc="lower left", markerscale=2, framealpha=0.9, frameon=True)
+axes[1, 0].set_ylabel("$x_2$")
+fig.suptitle("Trained network on the wide mixture", fontsize=10)
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The histogram shows that the gain is not carried by a few samples: at 20 evaluations the whole
-# distribution of per-sample errors of DPM-Solver-fast sits to the left of DDIM's, while at 10
-# evaluations it does not.
+# With the trained network, DPM-Solver-fast beats DDIM at 20 evaluations on DDIM's better grid,
+# and DDIM needs the printed multiple of evaluations to match it (the speed-up row). The paper
+# reports 4–16× on images; in every run we made, ours was below that range. At 10 evaluations
+# DPM-Solver-fast does **not** beat DDIM, and DPM-Solver-2 is worse than DDIM at 10 and 12
+# evaluations. The plain Runge–Kutta methods in $\lambda$ beat every exponential integrator by a
+# wide margin at 10 and 12 evaluations, and at 20 RK2 in $\lambda$ is still level with or ahead of
+# DPM-Solver-fast. This is the wide-mixture regime of experiments 2–4 again: the network was
+# trained on the wide mixture and inherits it. The histograms show that the differences are not
+# carried by a few samples: the whole distribution of per-sample errors moves. In the bottom
+# panels every sample lands on the ring, and the error is in where along it: the lines from
+# DPM-Solver-fast's samples to their reference endpoints are longer than DDIM's at 10 evaluations.
 #
-# With the trained network the picture is mixed, and different from the exact-$\epsilon^*$
-# experiment above. In every run we made (seeds 0–3, fast and full mode):
-#
-# - at 20 evaluations DPM-Solver-fast is clearly better than DDIM on its best grid, and DDIM needs
-#   roughly two to three and a half times as many evaluations to match it;
-# - at 15 evaluations it wins as well, by a smaller factor at some seeds;
-# - at 12 evaluations it wins narrowly with the better-trained full-mode network and is roughly
-#   level with DDIM with the fast-mode one;
-# - at 10 evaluations it does **not** beat DDIM.
-#
-# A second symptom points to the cause. The quadratic grid, which helped every solver on the exact
-# model, ruins DPM-Solver-fast on the trained one. Both facts say the same thing: the network's
-# $\epsilon_\theta$ is less accurate and less smooth along the trajectories than $\epsilon^*$ at small and
-# intermediate noise levels (the table of $|\epsilon_\theta - \epsilon^*|$ above), and the finite differences of a high-order
-# step over a large $h$ amplify that roughness, while DDIM uses one evaluation per step and no
-# differences. The paper's convergence theorem assumes exactly this smoothness.
-#
-# The paper reports its largest gains at 10 evaluations on CIFAR-10 (FID 4.70, against 8.23 for DDIM
-# in later tabulations), with a far better trained model in far higher dimension. Our 2-D toy does
-# not reproduce that regime, and the speed-up we measure at 15–20 evaluations is at the low end of
-# the paper's 4–16×.
+# One effect is specific to the network. The quadratic grid, which helped DPM-Solver-fast with the
+# exact $\epsilon^*$, ruins it with the network. The network is least accurate at small noise
+# (the table of $|\epsilon_\theta - \epsilon^*|$), where the quadratic grid puts its steps; our
+# conjecture, not isolated here, is that the differences $D_1, D_2$ of a high-order step amplify
+# those errors, while DDIM, which takes no differences, is not hurt.
 
 # %% [markdown]
 # ## Claim check
 #
-# The rows assert what held in every run we made (seeds 0–3, fast and full mode). The slope rows
-# are $|\text{slope} + k|$, which must be at most 0.3.
+# The thresholds were fixed before the final runs, with margin, and the rows were checked for seeds
+# 0–4 in fast mode and 0–2 in full mode. (Two earlier rows compared DPM-Solver-3 with RK3 and DDIM
+# with Euler on the narrow mixture, with margins of 0.8 and 0.9 on the error ratio; the first failed
+# at one seed and the second came close. They were replaced by the one-Gaussian comparisons of
+# experiment 3, not loosened.) Rows marked "what holds instead" record where the paper's
+# claim does not reproduce at this scale and what holds there. The paper's numbers are FID on
+# CIFAR-10, from its abstract and its Table 1 (the Table 1 pair comes from the book's notes on the
+# paper and is marked unconfirmed); they are comparable with ours in direction, not in size. The
+# one-Gaussian rows use a fixed starting point and do not change with the seed.
+
 
 # %%
-ring_fast_ratio = min(ring_err[("fast", g)][0] for g in grids) / min(ring_err[("ddim", g)][0] for g in grids)
-ring_dpm2_ratio = ring_err[("dpm2", "logSNR")][0] / ring_err[("ddim", "logSNR")][0]
-dpm3_vs_ddim = gauss_err["dpm3"][nfe_sweep.index(24)] / gauss_err["dpm1"][nfe_sweep.index(96)]
-net_ratio_20 = fast_w2[-1] / ddim_w2[-1]
+def regime_ratio(width, top, bottom, nfe):
+    """Error of method `top` over error of method `bottom` on a mixture (logSNR grid)."""
+    i = budgets.index(nfe)
+    return regime_err[(width, top, "logSNR")][i] / regime_err[(width, bottom, "logSNR")][i]
+
+
+def best_grid_error(width, name, nfe):
+    """Smaller error of a method over the logSNR and quadratic grids."""
+    return min(regime_err[(width, name, g)][budgets.index(nfe)] for g in ("logSNR", "quadratic"))
+
+
 utils.check_claims(
     "11",
     [
         utils.Claim(
-            "DPM-Solver-1 (= DDIM) is first order: |slope + 1| on the Gaussian",
-            "order 1 (Theorem 3.2)",
-            abs(slopes["dpm1"] + 1),
-            "<=",
-            0.3,
-            kind="paper",
-        ),
-        utils.Claim("DPM-Solver-2 is second order: |slope + 2|", "order 2", abs(slopes["dpm2"] + 2), "<=", 0.3, kind="paper"),
+            "Narrow mixture, 12 evals: error of DPM-Solver-2 / RK2 in λ",
+            "Table 1: 5.28 vs 16.40 FID, 12 NFE (unconfirmed)",
+            regime_ratio("narrow", "dpm2", "rk2", 12), "<=", 0.6, kind="paper"),
         utils.Claim(
-            "DPM-Solver-3 is third order: |slope + 3| (fit on 48-192 evaluations)",
-            "order 3",
-            abs(slopes["dpm3"] + 3),
-            "<=",
-            0.3,
-            kind="paper",
-        ),
+            "One Gaussian, width 0.01, 12 evals: error of DPM-Solver-3 / RK3 in λ",
+            "n/a (Table 1 compares orders 2 and 3 with RK)",
+            width_err["dpm3"][i_001] / width_err["rk3"][i_001], "<=", 0.1, kind="paper"),
         utils.Claim(
-            "Gaussian: error of DPM-Solver-3 at 24 evals / DDIM at 96 evals",
-            "n/a (higher order wins)",
-            dpm3_vs_ddim,
-            "<",
-            1.0,
-            kind="paper",
-        ),
+            "One Gaussian, width 0.01, 12 evals: error of DDIM / Euler in λ", "n/a",
+            width_err["ddim"][i_001] / width_err["euler"][i_001], "<=", 0.3, kind="paper"),
         utils.Claim(
-            "Exact mixture, 10 evals: DPM-Solver-fast error / DDIM error (best grid each)",
-            "FID 4.70 vs 8.23 (CIFAR-10)",
-            ring_fast_ratio,
-            "<=",
-            0.6,
-            kind="paper",
-        ),
+            "Wide mixture, 10 evals: error of RK2 in λ / DPM-Solver-2 (RK wins)", "n/a",
+            regime_ratio("wide", "rk2", "dpm2", 10), "<=", 0.5, kind="instead"),
         utils.Claim(
-            "Caveat: exact mixture, 10 evals, logSNR grid: DPM-Solver-2 error / DDIM error (> 1: DDIM wins)",
-            "n/a (not in the paper)",
-            ring_dpm2_ratio,
-            ">=",
-            1.3,
-            kind="paper",
-        ),
+            "Wide mixture, 12 evals: error of Euler in λ / DDIM (Euler wins)", "n/a",
+            regime_ratio("wide", "euler", "ddim", 12), "<=", 0.5, kind="instead"),
         utils.Claim(
-            "Trained net, 20 evals: W2 of DPM-Solver-fast / DDIM (best grid each)",
-            "FID 2.87 vs 6.84 (CIFAR-10)",
-            net_ratio_20,
-            "<=",
-            0.85,
-            kind="paper",
-        ),
+            "Narrow mixture, 12 evals: error of RK2 in t (logSNR grid) / DPM-Solver-2", "n/a",
+            regime_ratio("narrow", "rk2_t", "dpm2", 12), "<=", 0.6, kind="instead"),
         utils.Claim(
-            "Trained net: DDIM evals for the W2 of DPM-Solver-fast at 20 evals, / 20",
-            "4-16x speed-up",
-            speedup[-1],
-            ">=",
-            1.4,
-            kind="paper",
-        ),
+            "Wide mixture, 10 evals: DPM-Solver-2's error share in the step across λ = 0",
+            "n/a", mode_share["wide"], ">=", 0.6, kind="instead"),
         utils.Claim(
-            "diffusers DPMSolverSinglestepScheduler vs from-scratch, max |diff|",
-            "n/a (peer check)",
-            peer_gap,
-            "<=",
-            1e-4,
-            kind="paper",
-        ),
+            "DPM-Solver-2 (r1 = 1/2) vs the exponential midpoint rule, max |diff|",
+            "n/a (algebra)", midpoint_gap, "<=", 1e-12, kind="code"),
+        utils.Claim(
+            "Gaussian: fitted slope of DPM-Solver-1 (48-192 evals)", "order 1 (Theorem 3.2)",
+            gauss_slopes["ddim"]["48-192"], "<=", -0.8, kind="paper"),
+        utils.Claim(
+            "Gaussian: fitted slope of DPM-Solver-2", "order 2 (Theorem 3.2)",
+            gauss_slopes["dpm2"]["48-192"], "<=", -1.7, kind="paper"),
+        utils.Claim(
+            "Gaussian: fitted slope of DPM-Solver-3", "order 3 (Theorem 3.2)",
+            gauss_slopes["dpm3"]["48-192"], "<=", -2.6, kind="paper"),
+        utils.Claim(
+            "Wide mixture: fitted slope of DPM-Solver-1", "order 1",
+            mix_slopes["ddim"]["48-192"], "<=", -0.8, kind="paper"),
+        utils.Claim(
+            "Wide mixture: fitted slope of DPM-Solver-2", "order 2",
+            mix_slopes["dpm2"]["48-192"], "<=", -1.7, kind="paper"),
+        utils.Claim(
+            "Wide mixture: fitted slope of DPM-Solver-3", "order 3",
+            mix_slopes["dpm3"]["48-192"], "<=", -2.4, kind="paper"),
+        utils.Claim(
+            "DPM-Solver-3 one-step error vs h: fitted slope, worse start point",
+            "4 (local error O(h^4))", dpm3_local_slope, ">=", 3.6, kind="code"),
+        utils.Claim(
+            "Wide mixture, exact ε, 10 evals: DPM-Solver-fast / DDIM (best grids)",
+            "FID 4.70 at 10 NFE (abstract)",
+            best_grid_error("wide", "fast", 10) / best_grid_error("wide", "ddim", 10),
+            "<=", 0.6, kind="paper"),
+        utils.Claim(
+            "Trained net, 20 evals: W2 of DPM-Solver-fast / DDIM (best grids)",
+            "FID 2.87 at 20 NFE (abstract)", fast_w2[-1] / ddim_w2[-1], "<=", 0.85,
+            kind="paper"),
+        utils.Claim(
+            "Trained net, 10 evals: W2 of DPM-Solver-fast / DDIM (DDIM as good)",
+            "FID 4.70 at 10 NFE (abstract)", fast_w2[0] / ddim_w2[0], ">=", 1.0,
+            kind="instead"),
+        utils.Claim(
+            "Trained net, 10 evals: W2 of RK2 in λ / DPM-Solver-2", "n/a",
+            net_w2[("rk2", "logSNR", 10)] / net_w2[("dpm2", "logSNR", 10)], "<=", 0.5,
+            kind="instead"),
+        utils.Claim(
+            "Trained net: DDIM evals for fast's W2 at 20 evals, / 20 (below paper)",
+            "4-16x speed-up (abstract)", speedup[-1], ">=", 1.5, kind="instead"),
+        utils.Claim(
+            "diffusers singlestep DPM-Solver (orders 1, 2) vs ours, max |diff|",
+            "n/a (peer check)", peer_gap, "<=", 1e-4, kind="code"),
     ],
-    headline="DPM-Solver, an exponential integrator for the diffusion ODE, samples well in about 10 to 20 steps", verdict="partly reproduced",
+    headline="DPM-Solver, an exponential integrator for the diffusion ODE, samples well in "
+    "about 10 to 20 evaluations, better than Runge-Kutta of the same order and than DDIM",
+    verdict="partly reproduced",
 )
 
 # %% [markdown]
 # ## Explore
 #
-# How do the number of evaluations, the order, and the step spacing change the trajectories? The
-# left panel draws 12 trajectories on the exact mixture (grey: `solve_ivp` reference endpoints), the
-# right panel the mean error against evaluations for all three orders at the chosen spacing. All
-# solves are precomputed in the next cell, so each redraw only plots.
+# How do the method, the number of evaluations and the grid change the trajectories, and how does
+# each exponential integrator compare with its Runge–Kutta twin on wide and narrow data? The left
+# panel draws 12 trajectories on the wide mixture (grey: the reference endpoints). The right panel
+# gives the mean error against evaluations of the chosen method (solid) and its Runge–Kutta twin
+# (dashed; for RK methods, the twin is the DPM-Solver) on both mixtures, on the chosen grid. Every
+# budget is used exactly. All solves are precomputed in the next cell, so each redraw only plots.
 
 # %%
-explore_nfe = [6, 12, 24, 48]
-explore_spacing = ["logSNR", "time"]
+explore_solvers = ["ddim", "dpm2", "dpm3", "fast", "rk2", "rk3"]
+TWIN = {
+    "ddim": "euler",
+    "dpm2": "rk2",
+    "dpm3": "rk3",
+    "fast": "rk3",
+    "rk2": "dpm2",
+    "rk3": "dpm3",
+    "euler": "ddim",
+}
+explore_nfe = [12, 24, 48]
+explore_spacing = ["logSNR", "quadratic"]
 x_explore = x_T[:150]
-ref_explore = ref_ring[:150]
 explore_runs = {}
-for spacing in explore_spacing:
-    for name in solver_names:
-        for k in explore_nfe:
-            end, path = solve(x_explore, eps_ring, vp, name, k, spacing=spacing, return_path=True)
-            explore_runs[(name, spacing, k)] = (path[:, :12].numpy(), mean_error(end, ref_explore))
+for width in WIDTHS:
+    for spacing in explore_spacing:
+        for name in explore_solvers + ["euler"]:
+            for k in explore_nfe:
+                end, path = solve(
+                    x_explore, eps_rings[width], vp, name, k, spacing, return_path=True
+                )
+                explore_runs[(width, name, spacing, k)] = (
+                    path[:, :12].numpy(),
+                    mean_error(end, refs[width][:150]),
+                )
 
 
-def plot_trajectories(nfe: int = 12, solver: str = "dpm2", spacing: str = "logSNR") -> plt.Figure:
-    """Trajectories on the mixture (left) and error vs evaluations for every order (right)."""
-    path, err = explore_runs[(solver, spacing, nfe)]
-    fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.6))
+def plot_trajectories(solver: str = "dpm2", nfe: int = 12, spacing: str = "logSNR") -> plt.Figure:
+    """Trajectories on the wide mixture (left); error vs evaluations beside the RK twin (right)."""
+    path, _ = explore_runs[("wide", solver, spacing, nfe)]
+    fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.0))
     ax = axes[0]
-    ax.scatter(*ref_explore.T, s=4, color="0.75", label="exact endpoints")
+    ax.scatter(*refs["wide"][:150].T, s=4, color="0.75", label="reference endpoints")
     for j in range(path.shape[1]):
         ax.plot(path[:, j, 0], path[:, j, 1], "-", color="C3", lw=0.8, alpha=0.7)
-    ax.scatter(path[-1, :, 0], path[-1, :, 1], s=12, color="C3", label="solver endpoints")
-    ax.set_xlim(-4, 4)
-    ax.set_ylim(-4, 4)
+    ax.scatter(path[-1, :, 0], path[-1, :, 1], s=10, color="C3", label="solver endpoints")
+    ax.set_xlim(-3.5, 3.5)
+    ax.set_ylim(-3.5, 3.5)
     ax.set_aspect("equal")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.set_title(f"{solver_names[solver]}, {nfe} evals, {spacing}", fontsize=9)
+    ax.set_title(f"{LABELS[solver]}, {nfe} evaluations, {spacing}", fontsize=8)
+    ax.legend(fontsize=6, loc="lower left")
     ax = axes[1]
-    for name, marker in zip(solver_names, "osd"):
-        errs = [explore_runs[(name, spacing, k)][1] for k in explore_nfe]
-        ax.loglog(explore_nfe, errs, marker + "-", label=solver_names[name])
-    ax.loglog([nfe], [err], "o", ms=12, mfc="none", color="k")
+    for width, colour in zip(WIDTHS, ("C0", "C3")):
+        for name, style in ((solver, "-"), (TWIN[solver], "--")):
+            errs = [explore_runs[(width, name, spacing, k)][1] for k in explore_nfe]
+            ax.loglog(
+                explore_nfe,
+                errs,
+                style,
+                marker="o",
+                ms=3,
+                color=colour,
+                label=f"{LABELS[name]}, {width}",
+            )
+    ax.axvline(nfe, color="0.6", lw=0.8)
     ax.set_xticks(explore_nfe, labels=[str(k) for k in explore_nfe])
     ax.xaxis.set_minor_formatter(plt.NullFormatter())
-    ax.set_xlabel("number of evaluations")
+    ax.set_xlabel("network evaluations")
     ax.set_ylabel("mean error vs reference")
-    ax.set_title(f"{spacing} spacing", fontsize=9)
-    ax.legend(fontsize=7)
+    ax.set_title(f"{spacing} grid: method (solid) and its twin (dashed)", fontsize=8)
+    ax.legend(fontsize=6)
     fig.tight_layout()
     return fig
 
@@ -966,13 +1816,14 @@ plot_trajectories()
 plt.show()
 
 # %%
-utils.explore(plot_trajectories, nfe=explore_nfe, solver=list(solver_names), spacing=explore_spacing)
+utils.explore(plot_trajectories, solver=explore_solvers, nfe=[12, 24], spacing=explore_spacing)
 
 # %% [markdown]
-# Things to try: at 6 evaluations DPM-Solver-3 takes two steps and its trajectories cut corners;
-# at 48 all three orders land on the grey points. Then switch to `time` spacing and compare the
-# error curves: uniform steps in $t$ spend most of the budget at large $t$, where the trajectories
-# barely move, and few steps near the data, where they bend.
+# The sliders offer 12 and 24 evaluations; the right panel also shows 48. Things to try: at 12
+# evaluations DPM-Solver-3 takes four steps and its trajectories cut the corner where they choose a
+# mode, and DPM-Solver-fast ends with lower-order steps. Compare DDIM and RK2 with their twins on
+# the narrow mixture (red), then on the wide one (blue). Switch to the quadratic grid, which puts
+# more steps at small noise, and see which methods it helps.
 
 # %% [markdown]
 # ## Exercises
@@ -980,10 +1831,12 @@ utils.explore(plot_trajectories, nfe=explore_nfe, solver=list(solver_names), spa
 # ```{exercise}
 # :label: ch11-ex1
 #
-# Derive the $n = 1$ weight of {eq}`eq-taylor`,
-# $\alpha_t\int_{\lambda_s}^{\lambda_t} e^{-\lambda}(\lambda-\lambda_s)\,\mathrm d\lambda$, in closed
-# form. Write `weight_n1(alpha_t, sigma_t, h)` returning it, given $\alpha_t$, $\sigma_t$ and
-# $h = \lambda_t - \lambda_s$ (not every argument is needed).
+# For data distributed as $\mathcal N(0, I)$ every marginal is $\mathcal N(0, I)$, the drift of
+# {eq}`eq-ode-lambda` vanishes, and every Runge–Kutta method in $\lambda$ is exact. Is DDIM? For
+# these data $\epsilon^*(x, t) = \sigma_t x$. Write `ddim_factor(s, t)`, the number by which one
+# DDIM step from time `s` to time `t` multiplies $x$ (use the schedule `vp`), and store in
+# `ddim_factor_10` the factor by which the ten steps of `time_grid(vp, 10)` multiply $x$. What does
+# the result say about DDIM's error at the widest widths of experiment 3?
 # ```
 #
 # ```{solution-start} ch11-ex1
@@ -992,41 +1845,79 @@ utils.explore(plot_trajectories, nfe=explore_nfe, solver=list(solver_names), spa
 
 
 # %% tags=["solution"]
-def weight_n1(alpha_t, sigma_t, h):
-    """alpha_t * integral of e^{-lambda} (lambda - lambda_s) over [lambda_s, lambda_t]."""
+def ddim_factor(s, t):
+    """Factor by which one DDIM step from s to t multiplies x when eps*(x, t) = sigma_t x."""
     ### BEGIN SOLUTION
-    # Substitute u = lambda - lambda_s: alpha_t e^{-lambda_s} (1 - e^{-h}(1 + h)),
-    # and alpha_t e^{-lambda_s} = alpha_t e^{-lambda_t} e^{h} = sigma_t e^{h}.
-    return sigma_t * (math.expm1(h) - h)
+    # x_t = (alpha_t / alpha_s) x - sigma_t (e^h - 1) sigma_s x,
+    # with e^h = alpha_t sigma_s / (sigma_t alpha_s).
+    return vp.alpha(t) * vp.alpha(s) + vp.sigma(t) * vp.sigma(s)
     ### END SOLUTION
 
 
+### BEGIN SOLUTION
+grid_ex1 = time_grid(vp, 10)
+ddim_factor_10 = float(np.prod([ddim_factor(s, t) for s, t in zip(grid_ex1[:-1], grid_ex1[1:])]))
+print(f"one DDIM pass over the 10-step grid multiplies x by {ddim_factor_10:.4f}")
+### END SOLUTION
+
 # %% [markdown]
+# Collecting the terms, the factor is $\alpha_t\alpha_s + \sigma_t\sigma_s$. Writing
+# $\alpha = \cos\theta$, $\sigma = \sin\theta$, it is $\cos(\theta_s - \theta_t) < 1$: every DDIM
+# step shrinks $x$, although the exact flow leaves it unchanged. The exponential integrator splits
+# a zero drift into $\sigma^2 x$, which it integrates exactly, and $-\sigma\epsilon^*$, which it
+# freezes at the start of the step although $\epsilon^* = \sigma x$ changes with $\sigma$. Over the
+# ten steps the product is about 0.79, an error of about 21 %. That is the size of DDIM's error at
+# the widest widths of experiment 3 (about 18 % with 12 steps), where the drift is already small:
+# the error there is the one computed here, not a failure to follow the data.
+#
 # ```{solution-end}
 # ```
 
-
-# %% tags=["check"]
-def _weight_n1_by_quadrature(s, t):
-    ls, lt = vp.lambda_t(s), vp.lambda_t(t)
-    return vp.alpha(t) * quad(lambda lam: math.exp(-lam) * (lam - ls), ls, lt)[0]
-
-
+# %% tags=["check", "remove-input"]
+utils.check_that(
+    "ch11-ex1",
+    lambda: (
+        abs(ddim_factor(0.5, 0.5) - 1) < 1e-12
+        and 0 < ddim_factor(0.9, 0.2) < 1
+        and 0 < ddim_factor_10 < 1
+    ),
+    "a DDIM step of length zero leaves x unchanged, a real step and the whole grid shrink it",
+)
+### BEGIN HIDDEN TESTS
+_cases = [(1.0, 0.7), (0.5, 0.2), (0.05, 0.001), (0.3, 0.29)]
 utils.check_function(
     "ch11-ex1",
-    lambda s, t: weight_n1(vp.alpha(t), vp.sigma(t), vp.lambda_t(t) - vp.lambda_t(s)),
-    [((s, t), _weight_n1_by_quadrature(s, t)) for s, t in ((0.9, 0.5), (0.5, 0.1), (0.1, 0.001))],
-    rtol=1e-8,
-    hint="substitute u = lambda - lambda_s, integrate by parts, and use alpha_t e^{-lambda_t} = sigma_t.",
+    ddim_factor,
+    [((s, t), vp.alpha(s) * vp.alpha(t) + vp.sigma(s) * vp.sigma(t)) for s, t in _cases],
+    rtol=1e-10,
 )
+_grid = time_grid(vp, 10)
+utils.check_value(
+    "ch11-ex1",
+    ddim_factor_10,
+    float(
+        np.prod(
+            [
+                vp.alpha(s) * vp.alpha(t) + vp.sigma(s) * vp.sigma(t)
+                for s, t in zip(_grid[:-1], _grid[1:])
+            ]
+        )
+    ),
+    rtol=1e-10,
+)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ```{exercise}
 # :label: ch11-ex2
 #
-# Prove that DDIM is DPM-Solver-1. Write DDIM's update as $x_t = a\,x_s + b\,\epsilon_\theta(x_s, s)$:
-# implement `ddim_coefficients(alpha_s, sigma_s, alpha_t, sigma_t)` returning `(a, b)` from DDIM's
-# own definition (predict $x_0$, re-noise), then show that $b = -\sigma_t(e^h - 1)$.
+# Implement the other second-order variant of the theory section, with the Taylor weight
+# $\sigma_t(e^h - 1 - h)/(r_1 h)$ on $D_1$ and $r_1 = 1/2$:
+# `dpm_solver_2_taylor_step(x, s, t, eps_fn, sched)`, with two evaluations. Register it in
+# `SOLVERS` under the key `"dpm2_taylor"`, then measure its fitted slope on the Gaussian over
+# 48–192 evaluations as in experiment 1 (`taylor_slope`) and its mean error on the wide mixture at
+# 10 evaluations on the logSNR grid (`taylor_err_10`). Compare with DPM-Solver-2: both are second
+# order, so why can they differ at 10 evaluations?
 # ```
 #
 # ```{solution-start} ch11-ex2
@@ -1035,107 +1926,258 @@ utils.check_function(
 
 
 # %% tags=["solution"]
-def ddim_coefficients(alpha_s, sigma_s, alpha_t, sigma_t):
-    """(a, b) with DDIM's x_t = a x_s + b eps."""
+def dpm_solver_2_taylor_step(x, s, t, eps_fn, sched):
+    """DPM-Solver-2 with the Taylor weight sigma_t (e^h - 1 - h) / (r1 h) on D1, r1 = 1/2."""
     ### BEGIN SOLUTION
-    # x0 = (x_s - sigma_s eps) / alpha_s;  x_t = alpha_t x0 + sigma_t eps.
-    return alpha_t / alpha_s, sigma_t - alpha_t * sigma_s / alpha_s
+    lam_s, lam_t = sched.lambda_t(s), sched.lambda_t(t)
+    h = lam_t - lam_s
+    s1 = sched.t_of_lambda(lam_s + 0.5 * h)
+    eps_s = eps_fn(x, s)
+    u1 = sched.alpha(s1) / sched.alpha(s) * x - sched.sigma(s1) * math.expm1(0.5 * h) * eps_s
+    d1 = eps_fn(u1, s1) - eps_s
+    return (
+        sched.alpha(t) / sched.alpha(s) * x
+        - sched.sigma(t) * math.expm1(h) * eps_s
+        - sched.sigma(t) * (math.expm1(h) - h) / (0.5 * h) * d1
+    )
     ### END SOLUTION
 
 
+### BEGIN SOLUTION
+SOLVERS["dpm2_taylor"] = Solver("DPM-Solver-2, Taylor weight", 2, dpm_solver_2_taylor_step)
+taylor_errors = np.array(
+    [
+        (solve(x_T, eps_gauss, vp, "dpm2_taylor", k) - exact_gauss).norm(dim=1).max().item()
+        for k in nfe_sweep
+    ]
+)
+taylor_slope = fitted_slopes(taylor_errors)["48-192"]
+taylor_err_10 = mean_error(solve(x_T, eps_rings["wide"], vp, "dpm2_taylor", 10), refs["wide"])
+print(
+    f"Taylor variant: slope {taylor_slope:.2f} on the Gaussian; wide mixture at 10 evaluations: "
+    f"{taylor_err_10:.3f} (DPM-Solver-2: {regime_err[('wide', 'dpm2', 'logSNR')][0]:.3f}, "
+    f"DDIM: {regime_err[('wide', 'ddim', 'logSNR')][0]:.3f})"
+)
+### END SOLUTION
+
 # %% [markdown]
-# Proof: $a = \alpha_t/\alpha_s$ as in {eq}`eq-dpm1`, and
-# $b = \sigma_t - \alpha_t\sigma_s/\alpha_s = \sigma_t\big(1 - e^{\lambda_t - \lambda_s}\big) = -\sigma_t(e^h - 1)$,
-# because $\alpha_t\sigma_s/(\alpha_s\sigma_t) = e^{\lambda_t}/e^{\lambda_s}$.
+# The Taylor variant is second order, like DPM-Solver-2, and at 10 evaluations on the wide mixture
+# it is about three times more accurate than DPM-Solver-2 and slightly ahead of DDIM. The two
+# weights differ only by $O(h^2)$, but at $h = 1.92$ they are far apart: $(e^h - 1)/(2r_1) = 5.8$
+# against $(e^h - 1 - h)/(r_1 h) = 4.0$. The Taylor variant does not collapse to the exponential
+# midpoint rule: it keeps part of $\epsilon_s$, which (our reading, not isolated here) softens the
+# frozen midpoint value across the mode choice. Order says how the error falls as $h \to 0$, not
+# how large it is at $h \approx 2$.
 #
 # ```{solution-end}
 # ```
 
 
-# %% tags=["check"]
-def _dpm1_coefficients(s, t):
-    h = vp.lambda_t(t) - vp.lambda_t(s)
-    return [vp.alpha(t) / vp.alpha(s), -vp.sigma(t) * math.expm1(h)]
+# %% tags=["check", "remove-input"]
+def _count_calls(step):
+    calls = []
+    step(x_T[:5], 0.9, 0.3, lambda y, t: calls.append(t) or eps_rings["wide"](y, t), vp)
+    return len(calls)
 
 
+utils.check_that(
+    "ch11-ex2",
+    lambda: (
+        _count_calls(dpm_solver_2_taylor_step) == 2
+        and (
+            dpm_solver_2_taylor_step(x_T, 0.9, 0.3, eps_rings["wide"], vp)
+            - dpm_solver_2_step(x_T, 0.9, 0.3, eps_rings["wide"], vp)
+        )
+        .abs()
+        .max()
+        .item()
+        > 1e-6
+        and taylor_slope <= -1.7
+        and taylor_err_10 > 0
+    ),
+    "the step calls eps_fn twice, differs from DPM-Solver-2 on a long step, and is second order",
+)
+
+
+### BEGIN HIDDEN TESTS
+def _reference_taylor(x, s, t, eps_fn, sched):
+    lam_s, h = sched.lambda_t(s), sched.lambda_t(t) - sched.lambda_t(s)
+    s1 = sched.t_of_lambda(lam_s + 0.5 * h)
+    e0 = eps_fn(x, s)
+    u1 = sched.alpha(s1) / sched.alpha(s) * x - sched.sigma(s1) * math.expm1(0.5 * h) * e0
+    d1 = eps_fn(u1, s1) - e0
+    return (
+        sched.alpha(t) / sched.alpha(s) * x
+        - sched.sigma(t) * math.expm1(h) * e0
+        - sched.sigma(t) * (math.expm1(h) - h) / (0.5 * h) * d1
+    )
+
+
+_pairs = [(1.0, 0.6), (0.6, 0.1), (0.1, 0.001)]
 utils.check_function(
     "ch11-ex2",
-    lambda s, t: list(ddim_coefficients(vp.alpha(s), vp.sigma(s), vp.alpha(t), vp.sigma(t))),
-    [((s, t), _dpm1_coefficients(s, t)) for s, t in ((1.0, 0.7), (0.5, 0.2), (0.05, 0.001))],
+    lambda s, t: dpm_solver_2_taylor_step(x_T[:20], s, t, eps_rings["wide"], vp),
+    [((s, t), _reference_taylor(x_T[:20], s, t, eps_rings["wide"], vp)) for s, t in _pairs],
     rtol=1e-10,
-    hint="x0 = (x_s - sigma_s eps) / alpha_s, then x_t = alpha_t x0 + sigma_t eps; collect x_s and eps.",
 )
+SOLVERS["_ref_taylor"] = Solver("reference", 2, _reference_taylor)
+_ref_errors = [
+    (solve(x_T, eps_gauss, vp, "_ref_taylor", k) - exact_gauss).norm(dim=1).max().item()
+    for k in nfe_sweep
+]
+utils.check_value(
+    "ch11-ex2", taylor_slope, fitted_slopes(np.array(_ref_errors))["48-192"], rtol=1e-6
+)
+utils.check_value(
+    "ch11-ex2",
+    taylor_err_10,
+    mean_error(solve(x_T, eps_rings["wide"], vp, "_ref_taylor", 10), refs["wide"]),
+    rtol=1e-6,
+)
+del SOLVERS["_ref_taylor"]
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ```{exercise}
 # :label: ch11-ex3
 #
-# In the asymptotic regime, by what factor should the error of DPM-Solver-$k$ fall when the number
-# of evaluations doubles? Store your predictions for $k = 1, 2, 3$ in `predicted_ratios` (a list of
-# three numbers), then compare them with the ratios measured on the Gaussian between 96 and 192
-# evaluations.
+# Experiment 3 compared the methods at 12 evaluations. At 24 evaluations, on one isotropic Gaussian
+# $\mathcal N(0, w^2 I)$ with its exact flow map, find the width $w^*$ between 0.05 and 0.5 at which
+# DPM-Solver-2 and RK2 in $\lambda$ make the same relative endpoint error (logSNR grid). Store it in
+# `crossover_width`, to a relative accuracy of one percent. Which method wins below $w^*$?
 # ```
 #
 # ```{solution-start} ch11-ex3
 # :class: dropdown
 # ```
 
+
 # %% tags=["solution"]
 ### BEGIN SOLUTION
-# Global error ~ C h^k ~ C' N^{-k}: doubling N divides the error by 2^k.
-predicted_ratios = [2.0**k for k in (1, 2, 3)]
+def log_error_ratio(w, nfe=24):
+    """log of (DPM-Solver-2 error / RK2-in-lambda error) for data N(0, w^2 I)."""
+    blob = GaussianMixture.gaussian([0.0, 0.0], w**2 * np.eye(2))
+    end = blob.flow_map(
+        x_unit, vp.alpha(T_START), vp.sigma(T_START), vp.alpha(T_END), vp.sigma(T_END)
+    )
+    errs = [
+        (solve(x_unit, exact_eps(blob), vp, name, nfe) - end).norm().item()
+        for name in ("dpm2", "rk2")
+    ]
+    return math.log(errs[0] / errs[1])
+
+
+crossover_width = brentq(log_error_ratio, 0.05, 0.5, xtol=1e-5)
+print(f"crossover at w = {crossover_width:.4f}")
 ### END SOLUTION
-measured_ratios = [gauss_err[name][3] / gauss_err[name][4] for name in solver_names]
-print("predicted:", predicted_ratios, " measured (96 -> 192):", [round(float(r), 2) for r in measured_ratios])
 
 # %% [markdown]
-# The measured ratios are close to $2, 4, 8$; the order-3 ratio is a little above 8 because at 96
-# evaluations the higher-order error terms have not quite died out.
+# The ratio is below 1 for narrow data and above 1 for wide data, with one sign change, so a
+# bracketing root-finder on its logarithm finds the crossover. Below $w^*$ DPM-Solver-2 wins; as in
+# experiment 3, the exponential integrator wins for data narrower than a fraction of the noise
+# range.
 #
 # ```{solution-end}
 # ```
 
-# %% tags=["check"]
-utils.check_array(
+
+# %% tags=["check", "remove-input"]
+def _ratio_24(w):
+    blob = GaussianMixture.gaussian([0.0, 0.0], w**2 * np.eye(2))
+    end = blob.flow_map(
+        x_unit, vp.alpha(T_START), vp.sigma(T_START), vp.alpha(T_END), vp.sigma(T_END)
+    )
+    errs = [
+        (solve(x_unit, exact_eps(blob), vp, name, 24) - end).norm().item()
+        for name in ("dpm2", "rk2")
+    ]
+    return errs[0] / errs[1]
+
+
+utils.check_that(
     "ch11-ex3",
-    predicted_ratios,
-    [2.0, 4.0, 8.0],
-    rtol=1e-6,
-    hint="the global error of an order-k method scales like N^(-k).",
+    lambda: (
+        0.05 < crossover_width < 0.5
+        and _ratio_24(0.98 * crossover_width) < 1 < _ratio_24(1.02 * crossover_width)
+    ),
+    "DPM-Solver-2 wins 2 % below crossover_width and RK2 in λ wins 2 % above it",
 )
+### BEGIN HIDDEN TESTS
+utils.check_value("ch11-ex3", crossover_width, 0.1829, rtol=0.01)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ```{exercise}
 # :label: ch11-ex4
 #
-# (Open-ended.) The paper spaces steps uniformly in $\lambda$ for low-resolution images and
-# recommends uniform $t$ for high-resolution ones. On the Gaussian, compare logSNR, uniform-$t$ and
-# quadratic-$t$ grids for DPM-Solver-3 at 24 and 48 evaluations. Which wins, and why might the
-# answer depend on where the data's "interesting" noise levels lie?
+# (Open-ended.) Experiment 4 says that at 10 evaluations DPM-Solver-2 must cross the stretch where
+# trajectories choose their mode in one step of $h \approx 1.9$. A **multistep** method keeps
+# DDIM's step length and still reaches second order, by reusing the evaluation of the previous
+# step: with $D = (\epsilon_i - \epsilon_{i-1})/r$, $r = h_{i-1}/h_i$, add
+# $-\tfrac12\sigma_t(e^{h_i}-1)D$ to the DDIM update (first step: plain DDIM). Implement it, check
+# its order on the Gaussian, and compare it with DDIM and DPM-Solver-2 at 10 and 20 evaluations on
+# both mixtures and with the trained network. Does it fix the failure at 10 evaluations? Where
+# does it still lose to Runge–Kutta, and why? (Chapter 12 builds DPM-Solver++ on this idea.)
 # ```
 #
 # ```{solution-start} ch11-ex4
 # :class: dropdown
 # ```
 
+
 # %% tags=["solution"]
 ### BEGIN SOLUTION
-for spacing in ("logSNR", "time", "quadratic"):
-    errs = [
-        (solve(x_T, eps_gauss, vp, "dpm3", k, spacing=spacing) - exact_gauss).norm(dim=1).max().item() for k in (24, 48)
-    ]
-    print(f"{spacing:<10s} 24 evals: {errs[0]:.1e}   48 evals: {errs[1]:.1e}")
+def multistep_2(x, eps_fn, sched, nfe, spacing="logSNR"):
+    """Second-order multistep exponential integrator (noise form): nfe steps and evaluations."""
+    ts = time_grid(sched, nfe, spacing)
+    lams = sched.lambda_t(ts)
+    eps_prev = None
+    for i in range(nfe):
+        s, t = ts[i], ts[i + 1]
+        h = lams[i + 1] - lams[i]
+        eps_s = eps_fn(x, s)
+        x_next = sched.alpha(t) / sched.alpha(s) * x - sched.sigma(t) * math.expm1(h) * eps_s
+        if eps_prev is not None:
+            d = (eps_s - eps_prev) / ((lams[i] - lams[i - 1]) / h)
+            x_next = x_next - 0.5 * sched.sigma(t) * math.expm1(h) * d
+        x, eps_prev = x_next, eps_s
+    return x
+
+
+ms_gauss = [
+    (multistep_2(x_T, eps_gauss, vp, k) - exact_gauss).norm(dim=1).max().item() for k in nfe_sweep
+]
+print(
+    f"multistep on the Gaussian: slope {fitted_slopes(np.array(ms_gauss))['48-192']:.2f} on 48-192"
+)
+print("mean error          evals  multistep     DDIM   DPM-Solver-2   RK2 in λ")
+for width in WIDTHS:
+    for k in (10, 20):
+        ms = mean_error(multistep_2(x_T, eps_rings[width], vp, k), refs[width])
+        others = [
+            mean_error(solve(x_T, eps_rings[width], vp, name, k), refs[width])
+            for name in ("ddim", "dpm2", "rk2")
+        ]
+        print(f"{width + ' mixture':<20s}{k:5d}" + "".join(f"{v:11.4f}" for v in [ms, *others]))
+for k in (10, 20):
+    print(
+        f"{'trained network W2':<20s}{k:5d}"
+        f"{w2_to_reference(multistep_2(x_T_net, eps_net, vp, k)):11.4f}"
+        + "".join(f"{net_w2[(name, 'logSNR', k)]:11.4f}" for name in ("ddim", "dpm2", "rk2"))
+    )
 ### END SOLUTION
 
 # %% [markdown]
-# On this Gaussian the quadratic grid wins, logSNR comes second, and uniform $t$ is an order of
-# magnitude worse. Uniform-$t$ steps are far too coarse near $t = 0$, where $\lambda$ changes
-# fastest. Uniform-$\lambda$ steps are spread evenly, including at the two extremes
-# ($\lambda < -3$: almost pure noise; $\lambda > 3$: almost clean data) where the solution hardly
-# moves. The quadratic grid puts more of its steps at intermediate noise levels, where
-# $\epsilon^*$ changes most along the trajectory. The lesson is that the best grid follows the
-# data's scales, which is why the paper's recommendation differs between low- and high-resolution
-# images.
+# The multistep method is second order (its slope on the Gaussian is printed) and costs one
+# evaluation per step. At 10 evaluations it takes ten steps of $h \approx 0.96$, crosses the mode
+# choice in two of them, and in our runs it was the most accurate method of this chapter at 10 and
+# 20 evaluations, on both mixtures and with the trained network. Its lead over RK2 in $\lambda$ is
+# large on the narrow mixture and small on wide data at 20 evaluations, for the reason of experiment
+# 3: in the noise form its polynomial in $\lambda$ models $\epsilon$, which on wide data decays like
+# $e^{-\lambda}$ after the mode choice. Chapter 12's DPM-Solver++ applies the same multistep
+# idea to the data prediction $x_\theta = (x - \sigma\epsilon_\theta)/\alpha$, which is nearly
+# constant exactly where $\epsilon$ decays. A full answer measures all this, plots it, and says
+# which regime each method is built for.
 #
 # ```{solution-end}
 # ```
@@ -1143,31 +2185,48 @@ for spacing in ("logSNR", "time", "quadratic"):
 # %% [markdown]
 # ## Takeaways and limits
 #
-# - Written in $\lambda$, the probability-flow ODE has an exactly solvable linear part; only an
+# - Written in $\lambda$, the probability-flow ODE has an exactly solvable linear part, and only an
 #   exponentially weighted integral of $\epsilon_\theta$ is approximated {eq}`eq-exact-solution`.
-# - DPM-Solver-1 is DDIM (asserted to rounding error); DPM-Solver-2 and -3 converge at orders 2
-#   and 3 against an exact flow map, and DPM-Solver-3 with 24 evaluations beats DDIM with 96.
-# - Our from-scratch solver matches `diffusers`' singlestep DPM-Solver to float32 rounding.
-# - With an exact $\epsilon^*$ on a 2-D mixture, DPM-Solver-fast beats DDIM at 10–20 evaluations.
-#   With a small trained network it wins at 15–20 evaluations (DDIM needs about 2–3.5× as many
-#   evaluations for equal quality) but **not** at 10, and on the logSNR grid plain DPM-Solver-2 loses
-#   to DDIM at 10 evaluations even with the exact model. The paper's "around 10 steps" result does
-#   not reproduce at this scale.
-# - What laptop scale cannot show: FID on CIFAR-10/ImageNet, where the paper's models are large and
-#   smooth in high dimension, and its guided and latent-space settings. We measured a solver's
-#   error at a fixed model; the paper's FID mixes that with the model's own error.
-# - Where the paper goes further: adaptive step size (DPM-Solver-12/23), discrete-time models, and
-#   a convergence proof under smoothness assumptions on $\epsilon_\theta$ (which is exactly what a
-#   small network violates near $t = 0$).
-#
-# Related work from the reading lists: PNDM {cite}`liu2022pndm` reads DDIM as a pseudo-numerical
-# method on manifolds and uses linear multistep updates; Denoising MCMC {cite}`kim2022dmcmc`
-# starts the ODE from MCMC samples close to the data; BinaryDM {cite}`zheng2024binarydm` attacks the
-# cost per evaluation instead of their number. Chapter 12 follows the caveat above to
-# DPM-Solver++ {cite}`lu2022dpmsolverpp`.
+#   DPM-Solver-1 is DDIM; with $r_1 = 1/2$ DPM-Solver-2 is an exponential midpoint rule; $r_2 = 2/3$
+#   is what lets DPM-Solver-3 do without a second-derivative term. All of this is asserted to
+#   rounding error, and our solvers match `diffusers` to float32 rounding.
+# - The orders hold: global orders 1, 2, 3 on a Gaussian and on a mixture, local order 4 for
+#   DPM-Solver-3, with fits that do not depend on the window.
+# - **Against Runge–Kutta of the same order (the paper's Table 1), the result depends on the data.**
+#   An exponential integrator in the noise form is exact when $\epsilon^*$ is constant along the
+#   solution, which {eq}`eq-eps-profile` shows happens while the noise exceeds the data's width. On
+#   narrow data (width 0.01) DPM-Solver beats Runge–Kutta in $\lambda$, as the paper reports; on
+#   wide data (width 0.4) Runge–Kutta wins, with the exact model and with a trained network.
+#   Runge–Kutta in $t$ on the logSNR grid is competitive in both regimes.
+# - **At 10 evaluations the paper's headline does not reproduce here.** DPM-Solver-fast beats DDIM
+#   with the exact model on wide data, but not on narrow data and not with the trained network.
+#   The cause is measured: singlestep methods of order 2–3 must take steps of $h \approx 2$, and
+#   nearly all of DPM-Solver-2's error is made in the one step that crosses the trajectories' mode
+#   choice. At 16–20 evaluations DPM-Solver-fast beats DDIM, with a speed-up below the paper's
+#   4–16×. The multistep idea keeps the step short at the same cost
+#   ({ref}`ch11-ex4`); Chapter 12 develops it, with the data-prediction form, as DPM-Solver++.
+# - What laptop scale cannot show: FID on CIFAR-10 or ImageNet, with large, well-trained models in
+#   high dimension, guided and latent-space sampling. We measured a solver's error at a fixed model;
+#   the paper's FID mixes that with the model's own error. Whether image data sit in the narrow
+#   regime is our conjecture, not a measurement.
+# - Where the paper goes further: adaptive step sizes (DPM-Solver-12 and -23), discrete-time models,
+#   and a convergence proof under smoothness assumptions on $\epsilon_\theta$.
 
 # %% [markdown]
 # ## References and further reading
+#
+# - The paper {cite}`lu2022dpmsolver` and its sequel DPM-Solver++ {cite}`lu2022dpmsolverpp`
+#   (Chapter 12), which moves to the data-prediction form and to multistep updates.
+# - Exponential integrators in numerical analysis {cite}`hochbruck2010exponential`, and
+#   Runge–Kutta methods and their tableaux {cite}`butcher2016numerical`.
+# - The models and samplers used here: DDPM {cite}`ho2020ddpm`, score SDEs and the
+#   probability-flow ODE {cite}`song2021sde`, DDIM {cite}`song2021ddim`; the `diffusers` library
+#   {cite}`vonplaten2022diffusers` and POT {cite}`flamary2021pot`.
+# - From the seminar's reading lists: PNDM {cite}`liu2022pndm` reads DDIM as a pseudo-numerical
+#   method on manifolds and uses linear multistep updates, the same idea as
+#   {ref}`ch11-ex4`; Denoising MCMC {cite}`kim2022dmcmc` starts the ODE from MCMC samples close to
+#   the data; BinaryDM {cite}`zheng2024binarydm` attacks the cost of each evaluation instead of
+#   their number.
 #
 # ```{bibliography}
 # :filter: docname in docnames

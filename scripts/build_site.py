@@ -5,7 +5,9 @@
 1. Copy the web assets installed by npm (MathJax, RequireJS, the Jupyter widget
    manager) and book/static/ into _vendor/, so the site works offline. Without
    node_modules/ the site falls back to CDNs and says so.
-2. Generate the scoreboard page from the notebooks' claim records.
+2. Generate the scoreboard page from the notebooks' claim records and the seed report, and the
+   instructor's guide's exercise table from the nbgrader source, and the part pages' chapter
+   tables and the home page's chapter count from book/chapters.yml.
 3. Run Jupyter Book with warnings as errors.
 """
 
@@ -54,6 +56,9 @@ def cdn_config() -> Path:
     sphinx_config = config["sphinx"]["config"]
     for key in ("mathjax_path", "nb_ipywidgets_js"):
         sphinx_config.pop(key)
+    # This copy lives in _build/: local extension folders are relative to the book's root.
+    extensions = config["sphinx"].get("local_extensions", {})
+    config["sphinx"]["local_extensions"] = {name: str(ROOT / folder) for name, folder in extensions.items()}
     path = ROOT / "_build" / "cdn_config.yml"
     path.parent.mkdir(exist_ok=True)
     path.write_text(yaml.safe_dump(config))
@@ -71,6 +76,8 @@ def build() -> int:
         print("npm assets not found (run `npm ci`): the site will load MathJax and widgets from CDNs and needs the network.")
         command += ["--config", str(cdn_config())]
     report.write_scoreboard()
+    report.write_exercise_table()
+    report.write_navigation()
     result = subprocess.run(command, cwd=ROOT)
     if result.returncode == 0:
         print(f"\nThe website is in {HTML.relative_to(ROOT)}/: open {HTML / 'index.html'} or run `make serve`.")

@@ -23,6 +23,8 @@ import jupytext
 from filelock import FileLock
 from nbclient import NotebookClient
 
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIMES = ROOT / "runtimes.json"
 
@@ -40,14 +42,22 @@ def chapter_sources(paths: list[str]) -> list[Path]:
     return sources
 
 
-def execute(source: Path, fast: bool, timeout: int) -> tuple[object, float]:
-    """Run the chapter in a fresh kernel; return the executed notebook and its wall time in seconds."""
+def execute(source: Path, fast: bool, timeout: int, seed: int | None = None, allow_errors: bool = False):
+    """Run the chapter in a fresh kernel; return the executed notebook and its wall time in seconds.
+
+    seed sets BOOK_SEED (default: the environment's); allow_errors runs on past a failing cell
+    (the seed report reads a failing claim check's record that way).
+    """
     nb = jupytext.read(source)
-    env_fast = "1" if fast else "0"
-    previous = {name: os.environ.get(name) for name in ("BOOK_FAST", "PYTHONPATH")}
-    os.environ["BOOK_FAST"] = env_fast  # the kernel inherits this process's environment
-    # This checkout's utils/, not whichever one the editable install points at (e.g. another worktree).
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), previous["PYTHONPATH"]]))
+    settings = {
+        "BOOK_FAST": "1" if fast else "0",
+        # This checkout's utils/, not whichever one the editable install points at (another worktree).
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    if seed is not None:
+        settings["BOOK_SEED"] = str(seed)
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)  # the kernel inherits this process's environment
     try:
         client = NotebookClient(
             nb,
@@ -55,6 +65,7 @@ def execute(source: Path, fast: bool, timeout: int) -> tuple[object, float]:
             kernel_name="python3",
             resources={"metadata": {"path": str(source.parent)}},
             record_timing=False,
+            allow_errors=allow_errors,
         )
         start = time.perf_counter()
         client.execute()
@@ -66,6 +77,25 @@ def execute(source: Path, fast: bool, timeout: int) -> tuple[object, float]:
             else:
                 os.environ[name] = value
     return nb, elapsed
+
+
+def store_compactly(nb) -> None:
+    """Drop what the website and JupyterLab do not need from an executed notebook, in place.
+
+    An explorer's output carries a live widget view and its pre-drawn HTML twin: the stored copy
+    keeps the twin (a saved widget view shows nothing without a kernel). Saved widget state is kept
+    only when a widget without such a twin remains (chapter 00's browser-only widget), so that only
+    pages showing a saved widget load the widget manager.
+    """
+    widget_outputs = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_MIME in data and "text/html" in data:
+                del data[WIDGET_MIME]
+            widget_outputs += WIDGET_MIME in data
+    if not widget_outputs:
+        nb.metadata.pop("widgets", None)
 
 
 def record_runtime(chapter: str, mode: str, seconds: float) -> None:
@@ -92,6 +122,7 @@ def main() -> None:
         nb, seconds = execute(source, args.fast, args.timeout)
         record_runtime(source.stem[:2], mode, seconds)
         if args.write:
+            store_compactly(nb)
             jupytext.write(nb, source.with_suffix(".ipynb"))
         print(f"{source.name}: {mode} mode {seconds:.1f} s" + (" (outputs stored)" if args.write else ""))
 

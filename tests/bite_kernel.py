@@ -19,7 +19,8 @@ def _book_as_array(value):
     if isinstance(value, (list, tuple)) and value and not all(isinstance(v, (_numbers.Number, list, tuple)) for v in value):
         return None
     try:
-        array = _np.asarray(value, dtype=float)
+        array = _np.asarray(value)
+        array = array.astype(complex if _np.iscomplexobj(array) else float)  # keep complex answers complex
     except (TypeError, ValueError):
         return None
     return array if array.size else None
@@ -58,11 +59,11 @@ def _book_value_mutants(value):
         return
     rng = _np.random.default_rng(12345)
     if array.ndim == 0:
-        x = float(array)
+        x = array.item()
         candidates = [("0", 0.0), ("1", 1.0), ("-1", -1.0), ("its negative", -x), ("twice it", 2 * x),
                       ("it plus 10", x + 10)]
         for label, c in candidates:
-            typed = int(c) if isinstance(value, (int, _np.integer)) and float(c).is_integer() else c
+            typed = int(c) if isinstance(value, (int, _np.integer)) and float(_np.real(c)).is_integer() else c
             if _book_far(x, c):
                 yield label, typed
         return
@@ -72,7 +73,7 @@ def _book_value_mutants(value):
         ("a constant (its mean)", _np.full_like(array, array.mean())),
         ("its negative", -array),
         ("twice it", 2 * array),
-        ("random values of the right shape", rng.normal(array.mean(), array.std() + 1.0, array.shape)),
+        ("random values of the right shape", rng.normal(0.0, 1.0, array.shape) * (abs(array).std() + 1.0) + array.mean()),
     ]
     if array.shape[0] >= 2:
         candidates.append(("reversed", array[::-1].copy()))

@@ -33,7 +33,7 @@ def load_script(name: str):
 
 # Chapters being revised to the template fixed in issue #9 (hidden answers, checks that bite, lines
 # that fit): the template gates are expected to fail on them until their revision lands.
-UNDER_REVISION = {"04", "07", "11"}
+UNDER_REVISION = {"07"}
 
 
 def template_gate(paths):

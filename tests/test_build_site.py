@@ -13,3 +13,5 @@ def test_cdn_config_drops_only_the_vendored_asset_settings():
     assert "mathjax_path" not in sphinx_config and "nb_ipywidgets_js" not in sphinx_config
     assert config["execute"]["execute_notebooks"] == "off"
     assert sphinx_config["nb_mime_priority_overrides"], "the explorer's website twin must still outrank the widget"
+    for folder in config["sphinx"]["local_extensions"].values():
+        assert (build_site.ROOT / folder).is_dir(), f"local extension folder {folder} not found from the copied config"

@@ -51,7 +51,7 @@ def run_code(client: NotebookClient, code: str, index: int) -> str:
     """Run code in the notebook's kernel and return what it printed."""
     cell = nbformat.v4.new_code_cell(code)
     client.execute_cell(cell, index)
-    return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == "stdout")
 
 
 @pytest.mark.parametrize("source", template_gate(SOURCES))

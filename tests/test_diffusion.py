@@ -1,4 +1,5 @@
-"""Unit tests for utils.diffusion: the linear VP schedule and the exact Gaussian-mixture predictors."""
+"""Unit tests for utils.diffusion: the linear VP schedule, the exact Gaussian-mixture predictors and the
+Runge-Kutta baselines for the probability-flow ODE."""
 
 import math
 
@@ -7,7 +8,15 @@ import pytest
 import torch
 from scipy.integrate import solve_ivp
 
-from utils.diffusion import GaussianMixture, LinearVPSchedule
+from utils.diffusion import (
+    RK_TABLEAUS,
+    GaussianMixture,
+    LinearVPSchedule,
+    probability_flow_drift_lambda,
+    probability_flow_drift_time,
+    rk_lambda_step,
+    rk_time_step,
+)
 
 VP = LinearVPSchedule()
 
@@ -132,3 +141,107 @@ def test_mixture_validates_arguments():
         mixture.eps(np.zeros((3, 2)), 0.5, 0.5)
     with pytest.raises(ValueError, match="single Gaussian"):
         mixture.flow_map(torch.zeros(3, 2), 0.1, 0.9, 0.9, 0.1)
+
+
+def test_beta_is_minus_twice_the_derivative_of_log_alpha():
+    t = np.linspace(0.01, 0.99, 9)
+    step = 1e-6
+    numeric = -2 * (VP.log_alpha(t + step) - VP.log_alpha(t - step)) / (2 * step)
+    assert np.allclose(VP.beta(t), numeric, rtol=1e-8)
+    assert VP.beta(0.0) == 0.1 and isinstance(VP.beta(0.5), float)
+
+
+GAUSSIAN = GaussianMixture.gaussian([1.0, -0.5], [[0.25, 0.1], [0.1, 0.09]])
+
+
+def gaussian_eps(x, t):
+    return GAUSSIAN.eps(x, VP.alpha(t), VP.sigma(t))
+
+
+def test_drift_in_lambda_is_the_drift_in_t_times_dt_dlambda():
+    x = torch.randn(4, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+    for t in (0.9, 0.3, 0.01):
+        dt_dlambda = -2 * VP.sigma(t) ** 2 / VP.beta(t)  # d lambda / dt = -beta / (2 sigma^2)
+        by_time = probability_flow_drift_time(x, t, gaussian_eps, VP) * dt_dlambda
+        assert torch.allclose(probability_flow_drift_lambda(x, t, gaussian_eps, VP), by_time, atol=1e-12)
+
+
+def test_tableaus_are_consistent():
+    for order, (nodes, coefficients, weights) in RK_TABLEAUS.items():
+        assert len(nodes) == len(coefficients) == len(weights) == order
+        assert math.isclose(sum(weights), 1.0)
+        for c_i, a_i in zip(nodes, coefficients):
+            assert math.isclose(sum(a_i), c_i, abs_tol=1e-15)  # row sums equal the nodes
+
+
+def _solve(step, order, n_steps, x, t_end):
+    if step is rk_lambda_step:  # steps uniform in the ODE's own variable
+        ts = VP.t_of_lambda(np.linspace(VP.lambda_t(1.0), VP.lambda_t(t_end), n_steps + 1))
+    else:
+        ts = np.linspace(1.0, t_end, n_steps + 1)
+    ts[0], ts[-1] = 1.0, t_end
+    for s, t in zip(ts[:-1], ts[1:]):
+        x = step(x, s, t, gaussian_eps, VP, order=order)
+    return x
+
+
+@pytest.mark.parametrize("step", [rk_lambda_step, rk_time_step])
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_runge_kutta_converges_at_its_order_to_the_exact_flow(step, order):
+    # End at t = 0.05, where the ODE in t is still smooth, so that few steps reach the asymptotic regime.
+    t_end = 0.05
+    x1 = torch.randn(20, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
+    exact = GAUSSIAN.flow_map(x1, VP.alpha(1.0), VP.sigma(1.0), VP.alpha(t_end), VP.sigma(t_end))
+    steps = [32, 64, 128]
+    errors = [(_solve(step, order, n, x1, t_end) - exact).norm(dim=1).max().item() for n in steps]
+    slopes = np.diff(np.log(errors)) / np.diff(np.log(steps))
+    assert np.all(np.abs(slopes + order) < 0.2), (order, errors, slopes)
+
+
+def test_runge_kutta_calls_the_predictor_order_times_at_the_tableau_nodes():
+    seen = []
+
+    def recording_eps(x, t):
+        seen.append(float(t))
+        return gaussian_eps(x, t)
+
+    x = torch.zeros(3, 2, dtype=torch.float64)
+    for order, (nodes, _, _) in RK_TABLEAUS.items():
+        seen.clear()
+        rk_lambda_step(x, 0.8, 0.4, recording_eps, VP, order=order)
+        lam_s, h = VP.lambda_t(0.8), VP.lambda_t(0.4) - VP.lambda_t(0.8)
+        assert np.allclose(seen, [VP.t_of_lambda(lam_s + c * h) for c in nodes], rtol=1e-12)
+        seen.clear()
+        rk_time_step(x, 0.8, 0.4, recording_eps, VP, order=order)
+        assert np.allclose(seen, [0.8 - 0.4 * c for c in nodes], rtol=1e-12)
+
+
+def test_runge_kutta_is_exact_when_the_drift_vanishes():
+    # Data N(0, I): every marginal is N(0, I), eps*(x) = sigma x, and the probability flow is the identity.
+    standard = GaussianMixture.gaussian([0.0, 0.0], np.eye(2))
+    x = torch.randn(5, 2, dtype=torch.float64)
+
+    def eps(y, t):
+        return standard.eps(y, VP.alpha(t), VP.sigma(t))
+
+    for order in (1, 2, 3):
+        assert torch.allclose(rk_lambda_step(x, 1.0, 0.01, eps, VP, order=order), x, atol=1e-12)
+        assert torch.allclose(rk_time_step(x, 1.0, 0.01, eps, VP, order=order), x, atol=1e-12)
+
+
+def test_runge_kutta_validates_arguments():
+    x = torch.zeros(2, 2, dtype=torch.float64)
+    with pytest.raises(ValueError, match="order must be one of"):
+        rk_lambda_step(x, 0.5, 0.2, gaussian_eps, VP, order=4)
+    with pytest.raises(ValueError, match="must differ"):
+        rk_time_step(x, 0.5, 0.5, gaussian_eps, VP)
+    with pytest.raises(TypeError, match="torch tensor"):
+        rk_lambda_step(np.zeros((2, 2)), 0.5, 0.2, gaussian_eps, VP)
+    with pytest.raises(TypeError, match="eps_fn"):
+        rk_lambda_step(x, 0.5, 0.2, None, VP)
+
+    class NoBeta:
+        sigma = staticmethod(VP.sigma)
+
+    with pytest.raises(TypeError, match="sched.beta"):
+        probability_flow_drift_time(x, 0.5, gaussian_eps, NoBeta())

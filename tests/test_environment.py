@@ -8,20 +8,34 @@ from conftest import ROOT
 
 
 def pinned(lines):
-    return {re.split(r"==", line.strip())[0].lower(): line.strip() for line in lines if "==" in line}
+    lines = [line.split("#")[0].strip() for line in lines]  # a pin may carry a comment saying why
+    return {re.split(r"==", line)[0].lower(): line for line in lines if "==" in line}
+
+
+REQUIREMENTS = ("requirements.txt", "requirements-dev.txt")  # running the chapters; building, testing, grading
+
+
+def requirement_lines(name):
+    return [line for line in (ROOT / name).read_text().splitlines() if line.strip() and not line.startswith("#")]
 
 
 def test_environment_yml_names_the_same_pinned_packages():
-    requirements = pinned(line for line in (ROOT / "requirements.txt").read_text().splitlines() if not line.startswith("#"))
+    requirements = pinned(line for name in REQUIREMENTS for line in requirement_lines(name))
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(item["pip"] for item in env["dependencies"] if isinstance(item, dict))
-    assert pinned(pip_section) == requirements, "requirements.txt and environment.yml differ: edit both together"
+    assert pinned(pip_section) == requirements, "requirements*.txt and environment.yml differ: edit them together"
 
 
 def test_every_requirement_is_pinned_exactly():
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            assert "==" in line, f"requirements.txt: pin {line!r} with == so every machine gets the same version"
+    for name in REQUIREMENTS:
+        for line in requirement_lines(name):
+            assert "==" in line, f"{name}: pin {line!r} with == so every machine gets the same version"
+
+
+def test_running_the_chapters_needs_no_build_or_test_tool():
+    run = {line.split("==")[0].lower() for line in requirement_lines("requirements.txt")}
+    tools = {"jupyter-book", "sphinx-exercise", "nbval", "nbgrader", "pytest", "pytest-xdist", "playwright", "ruff"}
+    assert not run & tools, f"requirements.txt is what the chapters need; move {sorted(run & tools)} to requirements-dev.txt"
 
 
 def test_python_code_is_clean():

@@ -109,6 +109,10 @@ def test_nbgrader_grades_filled_and_unfilled(tmp_path):
     released = nbformat.read(release / f"{ASSIGNMENT}.ipynb", as_version=4)
     stubs = [c for c in released.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
     assert stubs and all("raise NotImplementedError" in c.source for c in stubs)
+    released_checks = [c.source for c in released.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    assert released_checks and not any("check_value(" in c or "HIDDEN TESTS" in c for c in released_checks), (
+        "the released notebook shows an expected value: it must keep only the visible checks"
+    )
 
     source = nbformat.read(source_path, as_version=4)
     for student, nb in (("filled", fill_in(released, source)), ("unfilled", released)):

@@ -220,3 +220,23 @@ def test_claim_record_has_headline_and_verdict(source):
     record = records[0]
     assert record.get("verdict") in VERDICTS and record.get("headline"), f"{source.stem}.ipynb: the claim record needs a headline and a verdict"
     assert all(row.get("kind") in KINDS for row in record["rows"]), f"{source.stem}.ipynb: every claim row needs a kind"
+
+
+@pytest.mark.parametrize("source", template_gate(CHAPTERS))
+def test_chapter_title_is_its_name_in_chapters_yml(source):
+    """One name per chapter everywhere: the sidebar shows the notebook's title, the tables chapters.yml's."""
+    import yaml
+
+    listed = {c["number"]: c["title"] for c in yaml.safe_load((ROOT / "book" / "chapters.yml").read_text())}
+    number = source.name[:2]
+    title = jupytext.read(source).cells[0].source.splitlines()[0]
+    assert title == f"# {number} · {listed[number]}", (
+        f"{source.name}: the title must be '# {number} · {listed[number]}' (book/chapters.yml), found {title!r}"
+    )
+
+
+@pytest.mark.parametrize("source", template_gate(CHAPTERS))
+def test_paper_card_has_one_format(source):
+    card = jupytext.read(source).cells[0].source
+    for field in ("**Paper.**", "**Summary.**", "**What the seminar notes claim.**", "**Run time:**"):
+        assert field in card, f"{source.name}: the card needs a paragraph starting {field} (see 04 or 10)"

@@ -30,7 +30,34 @@ def test_pipes_in_claims_do_not_split_table_cells():
     assert report._cell("|slope + 1|") == "\\|slope + 1\\|"
 
 
-def test_readme_table_has_every_chapter_and_status():
+def test_readme_table_has_every_chapter_status_and_verdict():
     table = report.readme_table()
     assert len(table.splitlines()) == 2 + 14
-    assert "| 00 | [How to use this book]" in table
+    assert "| 00 | [How to use this book]" in table and "| reproduced |" in table
+
+
+def test_scoreboard_opens_with_one_row_per_chapter():
+    page = report.scoreboard_markdown()
+    glance = page.split("## At a glance")[1].split("## Every claim row")[0]
+    rows = [line for line in glance.splitlines() if line.startswith("| ") and not line.startswith(("| chapter", "| ---"))]
+    assert len(rows) == 14, f"expected one summary row per chapter (00-13), found {len(rows)}"
+    for chapter in report.chapters():
+        assert any(f"{chapter['number']} {chapter['title']}" in row for row in rows)
+    (record,) = report.claim_records(ROOT / "notebooks" / "00_how_to_use.ipynb")
+    assert record["verdict"] in glance and record["headline"] in glance
+
+
+def test_seed_report_is_summarised_per_row():
+    seeds = load_script("seeds")
+    rows = [{"claim": "c", "passed": True, "measured": 0.5}, {"claim": "d", "passed": False, "measured": 2.0}]
+    rows_b = [{"claim": "c", "passed": True, "measured": 0.7}, {"claim": "d", "passed": True, "measured": 1.0}]
+    summary = seeds.summarise([(0, {"rows": rows}), (1, {"rows": rows_b}), (2, None)])
+    assert summary["seeds"] == [0, 1, 2] and summary["without_record"] == [2]
+    assert summary["rows"][0] == {"claim": "c", "passed": 2, "measured": [0.5, 0.7]}
+    assert summary["rows"][1]["passed"] == 1
+    assert report._seed_cell(summary, 0) == "2/3 (0.5 to 0.7)" and report._seed_summary(summary) == "0/3"
+
+
+def test_exercise_table_lists_points_from_the_nbgrader_source():
+    table = report.exercise_table()
+    assert "| 00 | ch00-ex1 |" in table and "| by hand | 2 |" in table

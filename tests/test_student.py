@@ -418,3 +418,55 @@ def nbformat_read(path: Path):
     import nbformat
 
     return nbformat.read(path, as_version=4)
+
+
+@pytest.mark.parametrize("source", CHAPTERS, ids=lambda p: p.stem)
+def test_student_edition_names_only_what_it_ships(source, student_dir):
+    """No `make` target but `make lab`, and no link to a book page the edition does not ship."""
+    py_nb, _, path = student_edition(source, student_dir)
+    text = "\n".join(c.source for c in py_nb.cells)
+    targets = set(re.findall(r"`make (\w+)", text)) - {"lab"}
+    assert not targets, f"{path.name} names `make {sorted(targets)[0]}`, which the student edition does not have"
+    links = re.findall(r"\{doc\}`[^`]*book/[^`]*`", text)
+    assert not links, f"{path.name} links {links[0]}, a page of the website that the student edition does not ship"
+
+
+def test_student_folder_installs_alone_and_runs_chapter_00(tmp_path):
+    """A fresh student folder installs requirements.txt alone (no build, test or grading tools) and runs 00."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "scripts/make_student.py", "notebooks/00_how_to_use.py", "--out", str(tmp_path)],
+                   cwd=ROOT, check=True, capture_output=True)
+    folder = tmp_path / "student"
+    for name in ("Makefile", "README.md", "requirements.txt", "pyproject.toml", "jupyterlab_overrides.json", "utils"):
+        assert (folder / name).exists(), f"the student edition lacks {name}"
+    python = shutil.which("python3.11") or shutil.which("python3")
+    pip = [str(folder / ".venv" / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    for command in ([python, "-m", "venv", ".venv"], pip + ["-r", "requirements.txt"], pip + ["--no-deps", "-e", "."]):
+        result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=1200)
+        assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+    installed = subprocess.run(pip[:3] + ["list", "--format=freeze"], cwd=folder, env=env, capture_output=True, text=True).stdout.lower()
+    # pytest itself comes in anyway: neuraloperator (chapter 07's peer check) needs configmypy, which needs it.
+    for tool in ("jupyter-book", "sphinx-exercise", "nbgrader", "playwright", "ruff", "nbval", "pytest-xdist"):
+        assert f"\n{tool}==" not in "\n" + installed, f"the student edition installed {tool}, which running chapters does not need"
+    size = sum(p.stat().st_size for p in (folder / ".venv").rglob("*") if p.is_file() and not p.is_symlink())
+    print(f"student .venv: {size / 1e9:.2f} GB")
+    run = (
+        "import nbformat, sys\n"
+        "from nbclient import NotebookClient\n"
+        "from nbclient.exceptions import CellExecutionError\n"
+        "nb = nbformat.read('notebooks/00_how_to_use.ipynb', as_version=4)\n"
+        "try:\n"
+        "    NotebookClient(nb, timeout=300, kernel_name='python3', resources={'metadata': {'path': 'notebooks'}}).execute()\n"
+        "except CellExecutionError as err:\n"
+        "    print(str(err)[-400:])\n"
+    )
+    result = subprocess.run([str(folder / ".venv" / "bin" / "python"), "-c", run], cwd=folder, env=env | {"BOOK_FAST": "1"},
+                            capture_output=True, text=True, timeout=600)
+    assert "NotImplementedError" in result.stdout and "ch00-ex1" in result.stdout, (
+        f"the student edition of 00 should run in its own environment up to Exercise 1 and stop there:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+    )

@@ -5,6 +5,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from utils import widgets
+from utils.plotting import figure_to_png
 from utils.widgets import WIDGET_MIME, explore, live_widget, static_explorer_html
 
 
@@ -16,8 +17,12 @@ def plot_line(slope: float = 1.0, label: str = "a"):
 
 
 def frames_of(html: str) -> dict:
+    """Return the explorer's data, with the default frame (kept in the img's src) put back among the frames."""
     payload = re.search(r'<script type="application/json" class="explorer-frames">(.*?)</script>', html).group(1)
-    return json.loads(payload.replace("<\\/", "</"))
+    data = json.loads(payload.replace("<\\/", "</"))
+    initial = re.search(r'<img src="data:image/png;base64,([^"]+)"', html).group(1)
+    data["frames"][data["initial"]] = initial
+    return data
 
 
 def test_static_explorer_draws_every_combination():
@@ -107,3 +112,29 @@ def test_frames_are_compact_and_carry_the_figure_title_as_alt_text():
 
     image = Image.open(io.BytesIO(base64.b64decode(data["frames"]["0"])))
     assert image.mode == "P", "explorer frames are stored as palette PNGs"
+
+
+def test_figures_show_as_compact_pngs_with_their_title_as_alt_text():
+    import base64
+    import io
+
+    from IPython.core.interactiveshell import InteractiveShell
+    from PIL import Image
+
+    from utils.plotting import install_figure_formatter
+
+    shell = InteractiveShell.instance()
+    install_figure_formatter()
+    fig = plot_line(label="a title")
+    data, metadata = shell.display_formatter.format(fig)
+    plt.close(fig)
+    png = data["image/png"]
+    image = Image.open(io.BytesIO(png if isinstance(png, bytes) else base64.b64decode(png)))
+    assert image.mode == "P" and metadata["image/png"]["alt"] == "a title"
+
+
+@pytest.mark.parametrize("palette", [True, 1, 300, 12.5])
+def test_a_bad_palette_gets_a_clear_error(palette):
+    fig = plot_line(label="x")
+    with pytest.raises(ValueError, match="palette must be 0"):
+        figure_to_png(fig, palette=palette)

@@ -1,15 +1,23 @@
-"""Diffusion helpers shared by chapters 10-13: the linear VP noise schedule and exact noise predictors.
+"""Diffusion helpers shared by chapters 10-13: the linear VP schedule, exact noise predictors,
+and classical Runge-Kutta baselines for the probability-flow ODE.
 
 Conventions follow Lu et al. (DPM-Solver, 2022): x_t = alpha_t x_0 + sigma_t eps with
 alpha_t^2 + sigma_t^2 = 1, and lambda_t = log(alpha_t / sigma_t) (half the log-SNR).
 The schedule accepts Python floats, NumPy arrays and torch tensors. The Gaussian-mixture
 model is exact: its noise predictor eps*(x, alpha, sigma) = -sigma * grad log p_t(x) is what a
 perfectly trained network would output, so solvers can be tested without training anything.
+
+The Runge-Kutta steps (`rk_lambda_step`, `rk_time_step`) are the baselines that exponential
+integrators such as DPM-Solver are measured against: the same noise predictor, the same number
+of evaluations per step, but the whole drift (linear part included) is approximated. A step
+function has the signature step(x, s, t, eps_fn, sched) -> x at time t, where eps_fn(x, t) is
+the noise predictor and sched has alpha, sigma, lambda_t and t_of_lambda (and beta for the ODE in t).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +88,11 @@ class LinearVPSchedule:
             interval = "[0, 1]" if allow_zero else "(0, 1]"
             raise ValueError(f"t must lie in {interval} (got values in [{lo:.3g}, {hi:.3g}]); sample with t_end > 0.")
         return t
+
+    def beta(self, t: ArrayLike) -> ArrayLike:
+        """Return beta(t) = beta_0 + (beta_1 - beta_0) t, so that d log alpha_t / dt = -beta(t) / 2."""
+        tt = self._check_t(t)
+        return _out(self.beta_0 + (self.beta_1 - self.beta_0) * tt, t)
 
     def log_alpha(self, t: ArrayLike) -> ArrayLike:
         """Return log alpha_t = -(beta_1 - beta_0) t^2 / 4 - beta_0 t / 2."""
@@ -246,3 +259,78 @@ class GaussianMixture:
         linear = evecs @ torch.diag(scale) @ evecs.T
         mean = self.means[0]
         return (alpha_t * mean + (x64 - alpha_s * mean) @ linear.T).to(x_s.dtype)
+
+
+# --- Classical Runge-Kutta baselines for the probability-flow ODE ---------------------------------
+
+EpsFn = Callable[[torch.Tensor, float], torch.Tensor]
+
+# Explicit Runge-Kutta tableaux (nodes c, coefficients a, weights b), one per order. Their nodes are
+# those of DPM-Solver-k's default intermediate points (0; 0, 1/2; 0, 1/3, 2/3), so that an order-k
+# Runge-Kutta step and a DPM-Solver-k step evaluate the noise predictor at the same times.
+RK_TABLEAUS: dict[int, tuple[tuple[float, ...], tuple[tuple[float, ...], ...], tuple[float, ...]]] = {
+    1: ((0.0,), ((),), (1.0,)),  # Euler
+    2: ((0.0, 0.5), ((), (0.5,)), (0.0, 1.0)),  # explicit midpoint
+    3: ((0.0, 1 / 3, 2 / 3), ((), (1 / 3,), (0.0, 2 / 3)), (0.25, 0.0, 0.75)),  # Heun's third order
+}
+
+
+def probability_flow_drift_lambda(x: torch.Tensor, t: float, eps_fn: EpsFn, sched: Any) -> torch.Tensor:
+    """Return dx/dlambda = sigma_t^2 x - sigma_t eps(x, t), the probability-flow ODE in lambda (VP)."""
+    sigma = sched.sigma(t)
+    return sigma**2 * x - sigma * eps_fn(x, t)
+
+
+def probability_flow_drift_time(x: torch.Tensor, t: float, eps_fn: EpsFn, sched: Any) -> torch.Tensor:
+    """Return dx/dt = -beta(t) x / 2 + beta(t) eps(x, t) / (2 sigma_t), the probability-flow ODE in t (VP)."""
+    if not hasattr(sched, "beta"):
+        raise TypeError("the ODE in t needs sched.beta(t): use a LinearVPSchedule (or add a beta method).")
+    beta = sched.beta(t)
+    return -0.5 * beta * x + 0.5 * beta / sched.sigma(t) * eps_fn(x, t)
+
+
+def _check_step_args(x: Any, s: float, t: float, eps_fn: Any, order: int) -> None:
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch tensor, got {type(x).__name__}.")
+    if not callable(eps_fn):
+        raise TypeError("eps_fn must be a function eps_fn(x, t) returning the predicted noise, shaped like x.")
+    if isinstance(order, bool) or order not in RK_TABLEAUS:
+        raise ValueError(f"order must be one of {sorted(RK_TABLEAUS)}, got {order!r}.")
+    if float(s) == float(t):
+        raise ValueError(f"s and t must differ (got s = t = {float(s)}): a step needs a non-zero length.")
+
+
+def _rk_step(x: torch.Tensor, h: float, node: Callable[[float], float], drift: Callable, order: int) -> torch.Tensor:
+    """One explicit Runge-Kutta step of length h for dx/dv = drift(x, node(c)), v the ODE's variable."""
+    nodes, coefficients, weights = RK_TABLEAUS[order]
+    slopes: list[torch.Tensor] = []
+    for c_i, a_i in zip(nodes, coefficients):
+        stage = x + h * sum(a_ij * k for a_ij, k in zip(a_i, slopes)) if slopes else x
+        slopes.append(drift(stage, node(c_i)))
+    return x + h * sum(b_i * k for b_i, k in zip(weights, slopes))
+
+
+def rk_lambda_step(x: torch.Tensor, s: float, t: float, eps_fn: EpsFn, sched: Any, order: int = 2) -> torch.Tensor:
+    """Return x at time t after one explicit Runge-Kutta step of the given order in lambda.
+
+    The whole drift sigma^2 x - sigma eps is approximated (no exact linear part); eps_fn is called
+    exactly `order` times, at the times t(lambda_s + c_i h) of the tableau's nodes (RK_TABLEAUS).
+    """
+    _check_step_args(x, s, t, eps_fn, order)
+    lam_s = float(sched.lambda_t(s))
+    h = float(sched.lambda_t(t)) - lam_s
+
+    def node(c: float) -> float:
+        return s if c == 0 else sched.t_of_lambda(lam_s + c * h)
+
+    return _rk_step(x, h, node, lambda y, tau: probability_flow_drift_lambda(y, tau, eps_fn, sched), order)
+
+
+def rk_time_step(x: torch.Tensor, s: float, t: float, eps_fn: EpsFn, sched: Any, order: int = 2) -> torch.Tensor:
+    """Return x at time t after one explicit Runge-Kutta step of the given order in t (not in lambda).
+
+    Same tableaux as `rk_lambda_step`, applied to dx/dt; eps_fn is called exactly `order` times.
+    """
+    _check_step_args(x, s, t, eps_fn, order)
+    h = float(t) - float(s)
+    return _rk_step(x, h, lambda c: s + c * h, lambda y, tau: probability_flow_drift_time(y, tau, eps_fn, sched), order)

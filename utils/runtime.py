@@ -104,9 +104,10 @@ def setup(threads: int | None = None, prefer_gpu: bool = True) -> RunInfo:
             raise ValueError(f"BOOK_THREADS={raw!r} is not an integer: set it to e.g. 1 or 2.") from None
     if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
         raise ValueError(f"threads must be a positive integer, got {threads!r}.")
-    from utils.plotting import use_book_style
+    from utils.plotting import install_figure_formatter, use_book_style
 
     use_book_style()
+    install_figure_formatter()
     seed = seed_everything()
     try:
         import torch

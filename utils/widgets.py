@@ -33,6 +33,7 @@ _SWITCHER_JS = """
   var inputs = root.querySelectorAll("[data-param]");
   var img = root.querySelector("img");
   var missing = root.querySelector(".explorer-missing");
+  var initial = img.src;  // the default setting's frame, in the page itself (shown without JavaScript)
   function update() {
     var key = [];
     inputs.forEach(function (input, i) {
@@ -41,10 +42,10 @@ _SWITCHER_JS = """
       key.push(input.value);
     });
     var name = key.join(",");
-    var frame = data.frames[name];
+    var frame = name === data.initial ? initial : data.frames[name] && "data:image/png;base64," + data.frames[name];
     img.style.display = frame ? "" : "none";
     missing.style.display = frame ? "none" : "";
-    if (frame) { img.src = "data:image/png;base64," + frame; img.alt = data.alts[name]; }
+    if (frame) { img.src = frame; img.alt = data.alts[name]; }
   }
   inputs.forEach(function (input) {
     input.addEventListener("input", update);
@@ -109,19 +110,21 @@ def static_explorer_html(plot_fn: Callable, params: dict[str, list], render_all:
         fig = plot_fn(**kwargs)
         key = ",".join(map(str, combo))
         setting = ", ".join(f"{n} = {v}" for n, v in kwargs.items())
-        png = figure_to_png(fig, close=False, palette=True)  # raises a clear TypeError if fig is no Figure
+        png = figure_to_png(fig, close=False, palette=128)  # raises a clear TypeError if fig is no Figure
         alts[key] = f"{figure_title(fig) or plot_fn.__name__} ({setting})"
         plt.close(fig)
         frames[key] = base64.b64encode(png).decode()
     labels = [[str(v) for v in params[n]] for n in names]
     uid = "explorer-" + hashlib.sha1(json.dumps([plot_fn.__name__, labels]).encode()).hexdigest()[:10]
     controls = "".join(_control(n, labels[k], i, _is_choice(params[n])) for k, (n, i) in enumerate(zip(names, default_index)))
-    payload = json.dumps({"labels": labels, "frames": frames, "alts": alts}).replace("</", "<\\/")
     default_key = ",".join(map(str, default_index))
+    initial = frames.pop(default_key)  # shown by the img itself, so it also appears without JavaScript
+    payload = json.dumps({"labels": labels, "frames": frames, "alts": alts, "initial": default_key})
+    payload = payload.replace("</", "<\\/")
     return (
         f'<div class="book-explorer" id="{uid}">'
         f'<div class="explorer-controls">{controls}</div>'
-        f'<img alt="{html.escape(alts.get(default_key, plot_fn.__name__))}">'
+        f'<img src="data:image/png;base64,{initial}" alt="{html.escape(alts[default_key])}">'
         '<p class="explorer-missing" style="display:none">This setting was not pre-drawn (fast-mode run): '
         "open the notebook in JupyterLab to draw it live.</p>"
         f'<script type="application/json" class="explorer-frames">{payload}</script>'

@@ -39,7 +39,7 @@
 # solver's error alone. Beside DDIM and the paper's noise-form solvers, every method is set against
 # Chapter 11's Runge–Kutta baselines of the same order, at equal evaluations.
 #
-# **Run time:** about 30 s in fast mode and about 90 s in full mode on a 2-core CPU (measured values
+# **Run time:** about 30 s in fast mode and about 2 min in full mode on a 2-core CPU (measured values
 # are in the {doc}`scoreboard <../book/scoreboard>`).
 
 # %% [markdown]

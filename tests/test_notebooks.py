@@ -240,3 +240,14 @@ def test_paper_card_has_one_format(source):
     card = jupytext.read(source).cells[0].source
     for field in ("**Paper.**", "**Summary.**", "**What the seminar notes claim.**", "**Run time:**"):
         assert field in card, f"{source.name}: the card needs a paragraph starting {field} (see 04 or 10)"
+
+
+def test_bibliography_parses_and_holds_every_cited_key():
+    """Merges that append entries on both sides can drop a closing brace: catch it before Sphinx does."""
+    from pybtex.database import parse_file
+
+    entries = parse_file(ROOT / "book" / "references.bib").entries  # raises on a syntax error, with its line
+    texts = [p.read_text() for p in [*SOURCES, *(ROOT / "book").glob("*.md")]]
+    cited = {key.strip() for text in texts for group in re.findall(r"\{cite[a-z:]*\}`([^`]+)`", text) for key in group.split(",")}
+    missing = sorted(cited - set(entries))
+    assert not missing, f"cited but not in book/references.bib: {missing}"

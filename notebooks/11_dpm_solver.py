@@ -1349,7 +1349,7 @@ plt.show()
 #    That is why DPM-Solver-2's final error at 10 evaluations is about ten times smaller on the
 #    narrow mixture than on the wide one, although the step across $\lambda = 0$ makes about the
 #    same error on both. It does not help DPM-Solver-2 against DDIM: the same contraction shrinks
-#    DDIM's error too, and relative to DDIM, DPM-Solver-2 is behind by a factor of two to three on
+#    DDIM's error too, and relative to DDIM, DPM-Solver-2 is behind by a factor of two to four on
 #    both mixtures (the table of experiment 2).
 # 4. **Where the exponential form pays.** After the mode choice on the narrow mixture, $\epsilon^*$
 #    is nearly constant; there DDIM's one-step errors are one to two orders of magnitude below
@@ -2190,8 +2190,8 @@ for k in (10, 20):
 # The multistep method is second order (its slope on the Gaussian is printed) and costs one
 # evaluation per step. At 10 evaluations it takes ten steps of $h \approx 0.96$, crosses the mode
 # choice in two of them, and in our runs it was more accurate than DDIM, DPM-Solver-2 and RK2 in
-# $\lambda$ (all on the logSNR grid) at 10 and 20 evaluations, on both mixtures and with the
-# trained network. It is not the best method of the chapter everywhere: at 20 evaluations on the
+# $\lambda$ (all on the logSNR grid) at 10 and 20 evaluations on both mixtures and at 10 with the
+# trained network; with the network at 20 it was about level with RK2 in $\lambda$. It is not the best method of the chapter everywhere: at 20 evaluations on the
 # wide mixture, DPM-Solver-fast on the quadratic grid was better and RK2 in $t$ about level (try
 # it). Its lead over RK2 in $\lambda$ is large on the narrow mixture and small on wide data at 20
 # evaluations, for the reason of experiment 3: in the noise form its polynomial in $\lambda$

@@ -299,9 +299,10 @@ for name in TASKS:
 # %% [markdown]
 # The search recovers the shape of each task's per-variable function: up to the scale $a$, the
 # found $\varphi$ is $x^2 + 0.5x$ for the quadratic task and $2x^3 - x$ for the cubic one, so the
-# powers are $\{1, 2\}$ and $\{1, 3\}$. The normalised error that is left is not zero: it is the
-# share of the variance due to the interaction $0.3\,x_1x_2$ and the noise, which no formula of
-# the form {eq}`eq-vsr-model` can explain (the next cell computes that share).
+# powers are $\{1, 2\}$ and $\{1, 3\}$. The normalised error that is left is not zero: it is
+# mostly the share of the variance due to the interaction $0.3\,x_1x_2$ and the noise, which no
+# formula of the form {eq}`eq-vsr-model` can explain (the next cell computes that share for the
+# quadratic task).
 
 # %%
 x_check, y_check = make_task("quadratic", 20000, np.random.default_rng(1))
@@ -625,10 +626,11 @@ plt.show()
 # with more than twice its parameters is still several times worse (the ratios are in the claim
 # check below). The swap test is the "no one-size-fits-all" point: the quadratic task's neuron
 # $\{1, 2\}$ is the wrong one for the cubic task, and the other way round, at exactly the same
-# parameter count. The mismatched neuron is still better than the MLPs on both tasks here, so
-# what the swap shows is that *the best* neuron depends on the task, not that a wrong neuron is
-# useless. Linear regression (a straight line through a curved sum) is far behind, so the tasks
-# are not trivial; the degree-3 polynomial ridge, which knows the model class, is best of all.
+# parameter count. On the cubic task even the mismatched neuron beats every MLP, and on the
+# quadratic task it lands among the MLPs, so what the swap shows is that *the best* neuron depends
+# on the task, not that a wrong neuron is useless. Linear regression (a plane through a curved
+# sum) is far behind, so the tasks are not trivial; the degree-3 polynomial ridge, which knows the
+# model class, is best of all.
 # That last point is a caveat about these tasks: they are polynomials, and a network is not the
 # best tool for a polynomial one already knows.
 #
@@ -709,15 +711,18 @@ for model in DIABETES_MODELS:
           f"(range {values.min():.3f} to {values.max():.3f})")
 
 # %% [markdown]
-# Here the recipe has nothing to work with. The best single formula applied to every
-# measurement and summed is $\varphi(x) = x$ (the normalised fitness printed above is about 0.75:
-# a shared formula with one common scale explains only a quarter of the variance, because the
-# measurements affect progression with different signs and sizes). So the "task-based" network
-# *is* the MLP, and both are no better than linear regression, which explains about half of the
-# variance. Forcing the neuron to be quadratic makes the test error worse, not better: on this
-# small, nearly linear dataset the extra weights are fitted to noise. This does not contradict
-# the paper, whose tabular results are on other, larger datasets; it says that the recipe helps
-# only when the task has the structure that {eq}`eq-vsr-model` can see.
+# Here the recipe has little to work with. The best single formula shared by all ten
+# measurements leaves about three quarters of the variance unexplained (the normalised fitness
+# printed above), because the measurements affect progression with different signs and sizes,
+# and one shared $\varphi$ with one common scale cannot express that. What the search returns is
+# not stable either: $\varphi(x) = x$ in some splits, $x$ plus a small square in others (the
+# count is printed above). Where it returns the linear neuron, the task-based network *is* the MLP.
+# Where it adds a square, the network has twice the weights for 332 patients; the forced
+# quadratic network shows what that costs, a higher median test error than the MLP's. No network
+# is clearly better than linear regression, which leaves about half of the variance unexplained.
+# This does not contradict the paper, whose tabular results are on other, larger datasets; it
+# says that the recipe helps when the task has the structure that {eq}`eq-vsr-model` can see,
+# and that on a small, nearly linear dataset it has nothing to add.
 
 # %% [markdown]
 # ## Claim check
@@ -732,9 +737,10 @@ for model in DIABETES_MODELS:
 # - **no one-size-fits-all**: the worse of the two swap ratios (found neuron's MSE over the other
 #   task's neuron's MSE, on each task), at most 0.5;
 # - **the code**: the expansion and layer cross-checks above;
-# - **what holds instead on diabetes**: the paper's advantage does not appear (the search returns
-#   the linear neuron), and what we assert is that the found network is within 15 % of linear
-#   regression, and that the search's choice is no worse than forcing the quadratic neuron.
+# - **what holds instead on diabetes**: the networks are trained properly (the MLP's median test
+#   MSE is within 15 % of linear regression's), and the task-based network shows no gain over the
+#   MLP (its median test MSE is at least 0.9 times the MLP's). The second row records the paper's
+#   claim failing here; the synthetic rows are the ones a broken task-based layer would fail.
 
 
 # %%
@@ -753,10 +759,13 @@ search_hits = np.mean([found[r, "quadratic"] == (1, 2) and found[r, "cubic"] == 
                        for r in range(REPEATS)])
 swap_ratio = max(median_mse(t, "task-based (found)") / median_mse(t, "task-based (other task's)")
                  for t in TASKS)
-diabetes_vs_linear = np.median([r["task-based (found)"] for r in diabetes]) / np.median(
-    [r["linear regression"] for r in diabetes])
-diabetes_vs_quadratic = np.median([r["task-based (found)"] / r["quadratic (1, 2)"]
-                                   for r in diabetes])
+def diabetes_median(model: str) -> float:
+    """Median test MSE over the diabetes splits."""
+    return float(np.median([r[model] for r in diabetes]))
+
+
+mlp_vs_linear = diabetes_median("MLP (16, 8)") / diabetes_median("linear regression")
+found_vs_mlp = diabetes_median("task-based (found)") / diabetes_median("MLP (16, 8)")
 
 utils.check_claims(
     "01",
@@ -775,11 +784,11 @@ utils.check_claims(
                     "0 (exact)", expansion_error, "<=", 1e-9, kind="code"),
         utils.Claim("TaskLayer with S = {1} against torch.nn.Linear: largest difference",
                     "0 (exact)", layer_error, "<=", 1e-5, kind="code"),
-        utils.Claim("Diabetes: found net's median test MSE / linear regression's (no gain)",
-                    "paper reports gains on other tabular data", diabetes_vs_linear, "<=", 1.15,
+        utils.Claim("Diabetes: MLP's median test MSE / linear regression's (networks train)",
+                    "n/a", mlp_vs_linear, "<=", 1.15, kind="instead"),
+        utils.Claim("Diabetes: task-based net's median test MSE / MLP's (no gain here)",
+                    "gains on the paper's own tabular data", found_vs_mlp, ">=", 0.9,
                     kind="instead"),
-        utils.Claim("Diabetes: found neuron's test MSE / forced quadratic's (median over splits)",
-                    "n/a", diabetes_vs_quadratic, "<=", 1.0, kind="instead"),
     ],
     headline="Neurons built from the polynomial found for a task beat plain neurons per parameter",
     verdict="partly reproduced",
@@ -799,7 +808,7 @@ utils.check_claims(
 # network for each of five power sets on each task (first repeat, same widths (32, 16)) and shows
 # its predictions on the test set against the truth, beside the test error of all five. Compare
 # $\{2\}$ (a pure square) with $\{1, 2\}$ on the quadratic task, and $\{1, 2, 3\}$ (more
-# parameters) with $\{1, 3\}$ on the cubic one.
+# parameters) with $\{1, 3\}$ on the cubic one. The printed table lists every test MSE.
 
 # %%
 POWER_SETS = {"{1}": (1,), "{2}": (2,), "{1,2}": (1, 2), "{1,3}": (1, 3), "{1,2,3}": (1, 2, 3)}
@@ -852,11 +861,13 @@ plt.show()
 utils.explore(plot_power_set, task=list(TASKS), powers=list(POWER_SETS))
 
 # %% [markdown]
-# $S = \{1\}$ is the plain MLP of the same widths. On the quadratic task $\{2\}$ alone is already
-# much better than $\{1\}$, and on the cubic task a neuron without the cube is far behind. Adding
-# powers that the task does not need ($\{1, 2, 3\}$) costs parameters and does not buy accuracy
-# over the right pair in these runs; that is the practical reason to search rather than take every
-# power.
+# $S = \{1\}$ is the plain MLP of the same widths. A pure square, $S = \{2\}$, is the worst
+# choice on both tasks, worse even than $\{1\}$: an even neuron cannot tell $x$ from $-x$, so the
+# first layer throws away the sign of every input, and both tasks have an odd part ($0.5x$,
+# $2x^3 - x$). On the cubic task a neuron without the cube, $\{1, 2\}$, is well behind $\{1, 3\}$.
+# Adding powers that the task does not need ($\{1, 2, 3\}$) costs a third more parameters and, in
+# these runs, buys no accuracy over the right pair; that is the practical reason to search rather
+# than take every power.
 #
 # ## Exercises
 #

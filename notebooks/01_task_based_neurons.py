@@ -635,8 +635,9 @@ plt.show()
 # best tool for a polynomial one already knows.
 #
 # Is the MLP only undertrained? We give the largest MLP three times the steps and a larger
-# learning rate ($10^{-2}$, the best of $\{10^{-3}, 3\cdot10^{-3}, 10^{-2}\}$ in a trial run) on
-# the first repeat of the quadratic task.
+# learning rate ($10^{-2}$, which did best among $10^{-3}$, $3\cdot10^{-3}$ and $10^{-2}$ in a small
+# trial we ran while writing the chapter, not repeated here) on the first repeat of the quadratic
+# task.
 
 # %%
 x_train, y_train, x_test, y_test = map(to_tensor, datasets[0, "quadratic"])
@@ -711,18 +712,19 @@ for model in DIABETES_MODELS:
           f"(range {values.min():.3f} to {values.max():.3f})")
 
 # %% [markdown]
-# Here the recipe has little to work with. The best single formula shared by all ten
-# measurements leaves about three quarters of the variance unexplained (the normalised fitness
-# printed above), because the measurements affect progression with different signs and sizes,
-# and one shared $\varphi$ with one common scale cannot express that. What the search returns is
-# not stable either: $\varphi(x) = x$ in some splits, $x$ plus a small square in others (the
-# count is printed above). Where it returns the linear neuron, the task-based network *is* the MLP.
-# Where it adds a square, the network has twice the weights for 332 patients; the forced
-# quadratic network shows what that costs, a higher median test error than the MLP's. No network
-# is clearly better than linear regression, which leaves about half of the variance unexplained.
-# This does not contradict the paper, whose tabular results are on other, larger datasets; it
-# says that the recipe helps when the task has the structure that {eq}`eq-vsr-model` can see,
-# and that on a small, nearly linear dataset it has nothing to add.
+# Here the recipe has little to work with. The best single formula shared by all ten measurements
+# leaves about three quarters of the variance unexplained (the normalised fitness printed above).
+# The model {eq}`eq-vsr-model` treats all ten measurements alike (it is symmetric in them), while
+# linear regression, which weights each one separately, leaves only about half unexplained: on these
+# data, weighting the measurements differently matters more than the shape of $\varphi$. What the
+# search returns is not stable either: $\varphi(x) = x$ in some splits, $x$ plus a small square in
+# others (the count is printed above). Where it returns the linear neuron, the task-based network
+# *is* the MLP. Where it adds a square, the network has twice the weights for 332 patients; the
+# forced quadratic network shows what that costs, a higher median test error than the MLP's. No
+# network is clearly better than linear regression, which leaves about half of the variance
+# unexplained. This does not contradict the paper, whose tabular results are on other, larger
+# datasets; it says that the recipe helps when the task has the structure that {eq}`eq-vsr-model`
+# can see, and that on a small, nearly linear dataset it has nothing to add.
 
 # %% [markdown]
 # ## Claim check
@@ -738,9 +740,10 @@ for model in DIABETES_MODELS:
 #   task's neuron's MSE, on each task), at most 0.5;
 # - **the code**: the expansion and layer cross-checks above;
 # - **what holds instead on diabetes**: the networks are trained properly (the MLP's median test
-#   MSE is within 15 % of linear regression's), and the task-based network shows no gain over the
-#   MLP (its median test MSE is at least 0.9 times the MLP's). The second row records the paper's
-#   claim failing here; the synthetic rows are the ones a broken task-based layer would fail.
+#   MSE is within 15 % of linear regression's), and the task-based network shows no gain of the
+#   kind the headline row asks for (its median test MSE is more than 0.5 times the MLP's). The
+#   second row records the paper's claim failing here, by the headline's own criterion reversed;
+#   the synthetic rows are the ones a broken task-based layer would fail.
 
 
 # %%
@@ -787,7 +790,7 @@ utils.check_claims(
         utils.Claim("Diabetes: MLP's median test MSE / linear regression's (networks train)",
                     "n/a", mlp_vs_linear, "<=", 1.15, kind="instead"),
         utils.Claim("Diabetes: task-based net's median test MSE / MLP's (no gain here)",
-                    "gains on the paper's own tabular data", found_vs_mlp, ">=", 0.9,
+                    "gains on the paper's own tabular data", found_vs_mlp, ">", 0.5,
                     kind="instead"),
     ],
     headline="Neurons built from the polynomial found for a task beat plain neurons per parameter",
@@ -865,9 +868,9 @@ utils.explore(plot_power_set, task=list(TASKS), powers=list(POWER_SETS))
 # choice on both tasks, worse even than $\{1\}$: an even neuron cannot tell $x$ from $-x$, so the
 # first layer throws away the sign of every input, and both tasks have an odd part ($0.5x$,
 # $2x^3 - x$). On the cubic task a neuron without the cube, $\{1, 2\}$, is well behind $\{1, 3\}$.
-# Adding powers that the task does not need ($\{1, 2, 3\}$) costs a third more parameters and, in
-# these runs, buys no accuracy over the right pair; that is the practical reason to search rather
-# than take every power.
+# Adding powers that the task does not need ($\{1, 2, 3\}$) costs about 50 % more parameters
+# and, in these runs, buys no accuracy over the right pair; that is the practical reason to
+# search rather than take every power.
 #
 # ## Exercises
 #

@@ -42,7 +42,7 @@
 # tabular dataset that ships with scikit-learn (the diabetes data). Only the genetic-algorithm
 # variant is built; the tensor-decomposition variant appears in an exercise.
 #
-# **Run time:** about 20 s in fast mode and about 2 min in full mode on a 2-core CPU
+# **Run time:** about 30 s in fast mode and about 2.5 min in full mode on a 2-core CPU
 # (measured values are in the {doc}`scoreboard <../book/scoreboard>`).
 
 # %% [markdown]

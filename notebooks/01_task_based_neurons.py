@@ -600,7 +600,7 @@ for task in TASKS:
 # MLPs joined by a line so that one can read off how much an MLP gains from more parameters.
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.2), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.8), sharey=True)
 for ax, task in zip(axes, TASKS):
     mlp = np.array([summary(task, m) for m in MLP_WIDTHS])
     ax.errorbar(mlp[:, 3], mlp[:, 0], yerr=[mlp[:, 0] - mlp[:, 1], mlp[:, 2] - mlp[:, 0]],
@@ -613,12 +613,14 @@ for ax, task in zip(axes, TASKS):
         ax.axhline(summary(task, model)[0], color="grey", ls=style, lw=1, label=model)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.set_xticks([1000, 2000, 4000], ["1000", "2000", "4000"])
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.set_xlabel("number of parameters")
     ax.set_title(f"{task} task")
 axes[0].set_ylabel("test MSE (median, min–max)")
-axes[1].legend(fontsize=7, loc="center right")
+fig.legend(*axes[1].get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=8)
 fig.suptitle("Test error against size: task-based networks and MLPs")
-fig.tight_layout()
+fig.tight_layout(rect=(0, 0.12, 1, 1))
 plt.show()
 
 # %% [markdown]

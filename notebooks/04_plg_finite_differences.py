@@ -38,7 +38,7 @@
 # weights of the least-squares fit and the boundary treatment are this chapter's choices; each is
 # marked where it appears, and the weights in particular are hand-picked.
 #
-# **Run time:** about 20 s in fast mode and about 35 s in full mode on a 2-core CPU
+# **Run time:** about 25 s in fast mode and about 75 s in full mode on a 2-core CPU
 # (measured values are in the {doc}`scoreboard <../book/scoreboard>`).
 
 # %% [markdown]
@@ -52,8 +52,9 @@
 #    and say what its answers "found", "none" and "gave up" do and do not prove;
 # 3. turn a weighted least-squares fit into finite-difference weights and measure their order
 #    above round-off;
-# 4. explain how an $O(h^3)$ truncation error in a boundary band gives an $O(h^4)$ global error,
-#    and check the stability assumption behind that argument on the operator's singular values;
+# 4. explain how a low-order truncation error in a boundary band can still give an $O(h^4)$ global
+#    error, and check the stability behind that argument on the operator's singular values and
+#    eigenvalues, grid by grid;
 # 5. tell apart conditioning that is a scaling artefact from a loss of accuracy.
 
 # %%
@@ -134,16 +135,16 @@ rng = np.random.default_rng(info.seed)
 # ```
 #
 # where the injective map $\tau : \{0, \dots, n\} \to \mathbb{Z}$ picks the row lines and the
-# injective maps $\sigma_k : \{0, \dots, n - k\} \to \mathbb{Z}$ the positions within row $k$. The paper's
-# abstract describes group actions of permutations on triangular lattices and an isomorphism between
-# the group of permutations and that of triangular lattices. We read its permutations as these
-# row-by-row injections (in $D$ dimensions a chain of them, one per level of the recursion): an
-# isomorphism needs a permutation to carry as much information as a lattice, which
-# {eq}`eq-lattice-map` does and a mere ordering of the $D$ axes does not. We could not check this
-# reading against the paper's definitions. A *partial* permutation fixes $\tau$ and $\sigma_k$ for
-# the first rows only; extending it by one row is one move of the search, and undoing that move when
-# no extension exists is a *backtrack*. Which axis plays the role of $k$ is a separate, outer choice
-# (rows or columns in 2-D).
+# injective maps $\sigma_k : \{0, \dots, n - k\} \to \mathbb{Z}$ the positions within row $k$. The
+# paper's abstract describes group actions of permutations on triangular lattices and an isomorphism
+# between the group of permutations and that of triangular lattices; the seminar notes speak of a
+# permutation group of degree $D$, which suggests permutations of the $D$ axes. This chapter works
+# with the row-by-row injections of {eq}`eq-lattice-map` instead (in $D$ dimensions a chain of them,
+# one per level of the recursion), because they are what a search has to choose; they do not form a
+# group, so they are *not* the paper's group, and how the two relate is unverified. A *partial*
+# permutation fixes $\tau$ and $\sigma_k$ for the first rows only; extending it by one row is one
+# move of the search, and undoing that move when no extension exists is a *backtrack*. Which axis
+# plays the role of $k$ is a separate, outer choice (rows or columns in 2-D).
 #
 # ### Finite-difference weights from a least-squares fit
 #
@@ -205,9 +206,11 @@ rng = np.random.default_rng(info.seed)
 # example: its truncation error is $O(h^2)$ inside but only $O(h)$ in the band, and it is still
 # second order globally, because the band's contribution to $\mathbf{e}$ is smaller by about $h^2$
 # (the discrete Green's function is $O(h)$ next to the boundary, and the band has $O(1/h)$ nodes of
-# area $h^2$; with a discrete maximum principle this is a theorem {cite}`leveque2007fd`). The same
-# mechanism turns PLG-FD's $O(h^{3})$ band error into an $O(h^{5})$ contribution, so the $O(h^4)$
-# interior sets the global order. Both steps assume *stability*, a bounded $A^{-1}$ that behaves
+# area $h^2$; with a discrete maximum principle this is a theorem {cite}`leveque2007fd`). If the
+# same mechanism worked for PLG-FD, its $O(h^{3})$ band error would become an $O(h^{5})$
+# contribution and the $O(h^4)$ interior would set the global order; and even a degree-3 fit, with
+# an $O(h^2)$ band error, would give $O(h^4)$. How much of the gain the reconstruction actually gets
+# is measured below. Both steps assume *stability*, a bounded $A^{-1}$ that behaves
 # like the continuous inverse. PLG-FD's weights have both signs, so no maximum principle applies;
 # we check stability numerically instead, through the smallest singular value and the spectrum of
 # $A$, and we measure both terms of {eq}`eq-error-split` below.
@@ -406,9 +409,10 @@ print(f"PLG lattice: {lattice['status']}, {len(lattice['points'])} points, "
 print(f"{size} nearest nodes: rank {rank_naive} of {size}")
 
 # %% [markdown]
-# Why is the nearest-point stencil singular? Its null vector is a null polynomial. The next cell
-# computes it and compares it with the product of the lines $x = c$ (or $y = c$) on which the 15
-# points lie, when they lie on at most four of them.
+# At most seeds the nearest-point stencil is singular (the line above says whether it is here). Why?
+# Its null vector is a null polynomial. When the rank is below 15, the next cell computes it and
+# compares it with the product of the lines $x = c$ (or $y = c$) on which the 15 points lie, when
+# they lie on at most four of them.
 
 
 # %%
@@ -428,12 +432,15 @@ def describe_lines(values: list[int], name: str) -> str:
 
 
 null_vector = np.linalg.svd(V_naive)[2][-1]
-print("null vector of the nearest-point Vandermonde matrix (coefficients of "
-      "1, x, y, x^2, xy, y^2, ...):")
-print(np.round(null_vector / np.abs(null_vector).max(), 3) + 0.0)
+if rank_naive == size:
+    print(f"at this seed the {size} nearest nodes are poised: there is no null polynomial")
+else:
+    print("null vector of the nearest-point Vandermonde matrix (coefficients of "
+          "1, x, y, x^2, xy, y^2, ...):")
+    print(np.round(null_vector / np.abs(null_vector).max(), 3) + 0.0)
 for var, name in ((0, "x"), (1, "y")):
     lines_used = sorted({p[var] for p in naive})
-    if len(lines_used) <= degree:
+    if rank_naive < size and len(lines_used) <= degree:
         guess = line_product_coefficients(lines_used, var, degree)
         gap = min(np.abs(null_vector - guess).max(), np.abs(null_vector + guess).max())
         print(f"the {size} points lie on {len(lines_used)} lines {name} = c, and the null "
@@ -441,10 +448,11 @@ for var, name in ((0, "x"), (1, "y")):
               f"(difference {gap:.1e})")
 
 # %% [markdown]
-# The nearest nodes crowd onto few lines. When they lie on four, as the line above reports, the
-# product of those four lines is a quartic that vanishes on all of them. The boundary is not the
-# cause. On the full grid with no boundary at all, the 15 nearest nodes are the 13 nodes within
-# distance 2 plus two of the eight at distance $\sqrt5$, and which two depends on the tie-break:
+# The nearest nodes crowd onto few lines. When they lie on four, as the line above reports at most
+# seeds, the product of those four lines is a quartic that vanishes on all of them. The boundary is
+# not the cause. On the full grid with no boundary at all, the 15 nearest nodes are the 13 nodes
+# within distance 2 plus two of the eight at distance $\sqrt5$, and which two depends on the
+# tie-break:
 
 # %%
 full_grid = list(product(range(-6, 7), repeat=2))
@@ -462,10 +470,10 @@ for k in (15, 16, 21, 25):
     print(f"showcase node: least squares on the {k} nearest nodes has rank {rank_k} of {size}")
 
 # %% [markdown]
-# So the nearest-$N$ rule with exactly $N = 15$ points is a straw man: it fails in the interior
-# too. The fair naive peer is *least squares on the $k$ nearest nodes* with $k > N$. At this one
-# node it has full rank once $k$ is large enough (the printed ranks); whether it does at every
-# near-boundary node of a grid is measured in the experiment.
+# So the nearest-$N$ rule with exactly $N = 15$ points is a straw man: it fails in the interior too.
+# The fair naive peer is *least squares on the $k$ nearest nodes* with $k > N$. At this one node it
+# has full rank once $k$ is large enough (the printed ranks); whether it does at every near-boundary
+# node of a grid is measured in the experiment.
 #
 # The figure shows the nearest-point stencil and the lattice. The lines mark the lattice's rows.
 
@@ -494,7 +502,8 @@ plt.show()
 
 # %% [markdown]
 # The lattice uses five rows holding 5, 4, 3, 2, 1 nodes, so {eq}`eq-induction` applies and the
-# matrix has full rank; the nearest nodes sit on the few lines printed above.
+# matrix has full rank whatever the seed; whether the nearest nodes are poised depends on how the
+# boundary and the tie-break fall (the titles give both ranks).
 #
 # ### What the search can and cannot prove
 #
@@ -535,26 +544,52 @@ print(f"the set where compact rows backtracked most: {full_search['status']!r} a
       f"{full_search['backtracks']} backtracks; with the cap at {max(1, most_backtracks // 2)}: "
       f"{capped['status']!r}")
 
+# a triangular lattice whose rows lie on the diagonals x + y = c: poised, but not along an axis
+diagonal_rows = []
+for k, c in enumerate((0, 1, -1, 2, -2)):
+    on_line = sorted(((x, c - x) for x in range(-3, 4) if abs(c - x) <= 3),
+                     key=lambda p: (abs(p[0] - p[1]), p))  # nearest to the line x = y first
+    diagonal_rows.append(on_line[: degree + 1 - k])
+diagonal_set = [p for row in diagonal_rows for p in row]
+most_on_a_line = [max(sum(p[axis] == c for p in diagonal_set) for c in range(-3, 4))
+                  for axis in (0, 1)]
+print(f"diagonal lattice: driver says {poised_lattice(diagonal_set, degree)['status']!r}, rank "
+      f"{np.linalg.matrix_rank(vandermonde(diagonal_set, degree))}; at most {most_on_a_line[0]} "
+      f"points on a line x = c and {most_on_a_line[1]} on a line y = c")
+
 # %% [markdown]
 # The compact rules miss many lattices on ragged sets, and the relaxed fallback recovers every one
 # of them. When the driver reports "none", the counting test has proved that no triangular lattice
-# along $x$ or $y$ exists; the rank tells whether a poised set of some other shape might. And a
-# search stopped by its cap reports "gave up", never "none". The figure shows the first set the
-# compact rules missed, with the lattice the relaxed rows found.
+# along $x$ or $y$ exists; that is not a proof that no poised set exists. The last line is an
+# example built by hand: a triangular lattice whose rows lie on the diagonals $x + y = c$. It is
+# poised (the induction {eq}`eq-induction` works for any family of parallel lines), yet no line
+# $x = c$ or $y = c$ holds five of its points, so the driver must say "none". (The random tally
+# finds such "none, rank 15" sets only at some seeds.) A search stopped by its cap reports "gave up",
+# never "none". The figure shows the first set the compact rules missed, with the lattice the
+# relaxed rows found, and the diagonal lattice.
 
 # %% tags=["hide-input"]
 ragged, found = missed_example
-fig, ax = plt.subplots(figsize=(3.6, 3.4))
-ax.plot(*np.array(ragged).T, "s", color="0.8", ms=9, label="candidate nodes")
-ax.plot(*np.array(found["points"]).T, "o", mfc="none", color="C0", ms=9, label="relaxed lattice")
-ax.plot(0, 0, "*", color="C3", ms=12, label="node")
-ax.set(xlim=(-3.6, 3.6), ylim=(-3.6, 3.6), aspect="equal", xlabel="$x / h$", ylabel="$y / h$",
-       title="A lattice the compact rules miss")
-ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.6), sharey=True)
+axes[0].plot(*np.array(ragged).T, "s", color="0.8", ms=9, label="candidate nodes")
+axes[0].plot(*np.array(found["points"]).T, "o", mfc="none", color="C0", ms=9,
+             label="relaxed lattice")
+axes[0].set_title("A lattice the compact rules miss", fontsize=10)
+for k, row in enumerate(diagonal_rows):
+    axes[1].plot(*np.array(row).T, "o-", color=f"C{k}", mfc="none", ms=9, lw=2, alpha=0.8)
+axes[1].set_title("Poised, but no lattice along x or y", fontsize=10)
+for ax in axes:
+    ax.plot(0, 0, "*", color="C3", ms=12, label="node")
+    ax.set(xlim=(-3.6, 3.6), ylim=(-3.6, 3.6), aspect="equal", xlabel="$x / h$")
+axes[0].set_ylabel("$y / h$")
+axes[0].legend(loc="lower left", fontsize=7)
+fig.suptitle("What the search finds, and what its \"none\" does not rule out")
+plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The rows of the relaxed lattice have holes, which the compact rules forbid.
+# The rows of the relaxed lattice have holes, which the compact rules forbid. On the right, each
+# colour is one row of the diagonal lattice: 5, 4, 3, 2, 1 points on parallel diagonal lines.
 #
 # ### Finite-difference weights
 #
@@ -795,10 +830,38 @@ def max_error(A, b, u_exact) -> float:
     return float(np.abs(spla.spsolve(A, b) - u_exact).max())
 
 
+def smallest_singular_value(A) -> float:
+    """sigma_min(A) = 1 / ||A^-1||_2, from the largest eigenvalue of A^-1 A^-T (one sparse LU)."""
+    lu = spla.splu(sp.csc_matrix(A))
+    gram_inverse = spla.LinearOperator(A.shape, matvec=lambda x: lu.solve(lu.solve(x, trans="T")),
+                                       dtype=float)
+    largest = spla.eigsh(gram_inverse, k=1, which="LM", return_eigenvectors=False, tol=1e-10)[0]
+    return float(1 / math.sqrt(largest))
+
+
+def rightmost_eigenvalue(A) -> float:
+    """Largest real part of an eigenvalue of the sparse matrix A (ARPACK, which="LR")."""
+    values = spla.eigs(sp.csc_matrix(A), k=1, which="LR", return_eigenvectors=False,
+                       maxiter=20_000, tol=1e-8)
+    return float(values.real.max())
+
+
+def with_nearest_extra(geometry: dict, total: int) -> dict:
+    """Copy of a lattice geometry whose stencils add the nearest other nodes up to `total` nodes."""
+    enriched = {**geometry, "stencils": {}}
+    for k, (grid_points, scaled, boundary) in geometry["stencils"].items():
+        i, j = geometry["nodes"][k]
+        extra = [p for p in nearest_points(window(i, j, 5, geometry["inside"]), 3 * total)
+                 if p not in grid_points]
+        enriched["stencils"][k] = (grid_points + extra[: total - len(grid_points)], scaled,
+                                   boundary)
+    return enriched
+
+
 # %% [markdown]
 # ## Cross-check
 #
-# Five independent checks of the code above.
+# Six independent checks of the code above.
 #
 # 1. **Rank.** The lattice's rows have 5, 4, 3, 2, 1 points on distinct lines, and
 #    `numpy.linalg.matrix_rank` (an SVD) gives rank 15, as {eq}`eq-induction` predicts.
@@ -809,8 +872,13 @@ def max_error(A, b, u_exact) -> float:
 # 4. **Exact solves.** The Shortley–Weller scheme is exact for quadratics and the PLG-FD scheme for
 #    polynomials of degree 4 (every stencil it uses is), so both Poisson solves must return such
 #    solutions to rounding error.
-# 5. **Certificates.** Wherever the driver reports "none" in a disc window, the rank of all the
-#    window's nodes must be below 15, or the counting test must fail along both axes.
+# 5. **Certificates.** Wherever the driver reports "none" in a disc window, the Vandermonde matrix
+#    of *all* the window's nodes must have rank below 15. (The driver's "none" is, by construction,
+#    the counting test failing along both axes, so checking that test again would prove nothing;
+#    the rank is an independent certificate that no poised subset of any shape exists.)
+# 6. **Sparse spectra.** The sparse estimates of $\sigma_{\min}(A)$ and of the largest real part
+#    of an eigenvalue, used below on grids too large for dense linear algebra, agree with
+#    `numpy.linalg.svd` and `numpy.linalg.eigvals` on a small grid.
 
 # %%
 # 1. the triangular structure of the rows, and the rank from an SVD
@@ -865,19 +933,25 @@ for i, j in np.argwhere(inside_check):
     nodes_window = window(i, j, 3, inside_check)
     if poised_lattice(nodes_window, degree)["status"] == "none":
         low_rank = np.linalg.matrix_rank(vandermonde(nodes_window, degree)) < size
-        no_rows = not any(rows_fit([sum(p[axis] == c for p in nodes_window)
-                                    for c in {p[axis] for p in nodes_window}], degree, 0)
-                          for axis in (0, 1))
-        certified += int(low_rank or no_rows)
-        uncertified += int(not (low_rank or no_rows))
+        certified += int(low_rank)
+        uncertified += int(not low_rank)
 assert certified > 0 and uncertified == 0
+
+# 6. sparse sigma_min and rightmost eigenvalue against dense LAPACK, PLG-FD on 20 cells
+A_check = assemble_plg_fd(near_boundary_stencils(20, centre_check), (1.0, 1.0))[0]
+sigma_gap = abs(smallest_singular_value(A_check)
+                / np.linalg.svd(A_check.toarray(), compute_uv=False)[-1] - 1)
+eig_gap = abs(rightmost_eigenvalue(A_check) - np.linalg.eigvals(A_check.toarray()).real.max())
+assert sigma_gap < 1e-6 and eig_gap < 1e-6 * np.abs(A_check.diagonal()).max(), (sigma_gap, eig_gap)
 print(f"QR vs lstsq weights: {weight_gap:.1e} | monomial reproduction: {reproduction_gap:.1e}")
 print(f"Shortley–Weller on a quadratic: {sw_exact_gap:.1e} | PLG-FD on a quartic: "
       f"{plg_exact_gap:.1e}")
-print(f"7x7 windows of a 40-cell grid with no lattice: {certified}, all certified")
+print(f"7x7 windows of a 40-cell grid with no lattice: {certified}, all of rank < {size}")
+print(f"sparse vs dense, 20 cells: sigma_min relative gap {sigma_gap:.1e}, rightmost eigenvalue "
+      f"gap {eig_gap:.1e}")
 
 # %% [markdown]
-# All five agree to rounding error. The quartic solve is the strongest: it exercises the lattice
+# All six agree to rounding error. The quartic solve is the strongest: it exercises the lattice
 # search, the weights, the boundary data and the sparse assembly at every near-boundary node at
 # once.
 #
@@ -886,9 +960,13 @@ print(f"7x7 windows of a 40-cell grid with no lattice: {certified}, all certifie
 # ### Local order of the Laplacian stencil
 #
 # At the showcase node we find lattices of degree $n = 3, 4, 5$, compute the pure interpolation
-# weights ($S = T$), shrink $h$ from $0.4$ to $0.025$, and record the error of the Laplacian. One
-# test function at one point can hide the leading error term by a cancellation, so the error is the
-# largest over two smooth functions and four base points. The expected order is $n - 1$. Beside
+# weights ($S = T$), shrink $h$ from $0.4$ to $0.025$, and record the error of the Laplacian. The
+# Poisson solver does not use pure interpolation, so the cell also measures the row it does use:
+# $S = T \cup \{\mathbf{x}_0\} \cup B$ at $n = 4$, with the lattice of a $7\times7$ window, the
+# points $B$ where grid lines cross the showcase circle, and the weights $(10^4, 100)$, all in
+# units of $h$ (the geometry shrinks with $h$). One test function at one point can hide the
+# leading error term by a cancellation, so the error is the largest over two smooth functions and
+# four base points. The expected order is $n - 1$. Beside
 # each error the cell prints how far it sits above the round-off floor
 # $\varepsilon_{\text{mach}} \sum_k |w_k| \max|u| / h^2$.
 
@@ -948,7 +1026,21 @@ for n in (3, 4, 5):
     print(f"n = {n}: pairwise slopes {np.round(local[n]['slopes'], 2)}, fitted "
           f"{local[n]['fit']:.2f} (expected {n - 1}); smallest error / round-off floor "
           f"{local[n]['above_floor']:.0e}")
-local_order_gap = max(abs(local[n]["slopes"][-1] - (n - 1)) for n in local)
+solver_grid = poised_lattice([p for p in candidates if max(map(abs, p)) <= 3], degree)["points"]
+solver_grid = solver_grid + [(0, 0)] * ((0, 0) not in solver_grid)
+solver_boundary = boundary_crossings(50, 50, 3, np.arange(-50.0, 51.0), circle_centre, 8.0)
+solver_omega = np.concatenate([np.ones(len(solver_grid)), np.full(len(solver_boundary), 100.0)])
+solver_omega[solver_grid.index((0, 0))] = 1e4
+solver_offsets = solver_grid + solver_boundary
+w = fd_weights(solver_offsets, degree, point_weights=solver_omega)
+errors = np.array([laplacian_error(solver_offsets, w, h) for h in spacings])
+local["solver row"] = {"errors": errors, "slopes": pairwise_slopes(spacings, errors),
+                       "fit": float(np.polyfit(np.log(spacings), np.log(errors), 1)[0])}
+print(f"solver row, n = 4 ({len(solver_grid)} grid nodes, {len(solver_boundary)} boundary "
+      f"points): pairwise slopes {np.round(local['solver row']['slopes'], 2)}, fitted "
+      f"{local['solver row']['fit']:.2f} (expected 3)")
+expected_order = {3: 2, 4: 3, 5: 4, "solver row": 3}
+local_order_gap = max(abs(local[n]["slopes"][-1] - expected_order[n]) for n in local)
 
 # %% [markdown]
 # The figure plots the errors against $h$ with reference slopes $n-1$.
@@ -956,9 +1048,11 @@ local_order_gap = max(abs(local[n]["slopes"][-1] - (n - 1)) for n in local)
 # %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(5.6, 3.6))
 for n in local:
-    ax.loglog(spacings, local[n]["errors"], "o-", label=f"n = {n}, last slope "
-              f"{local[n]['slopes'][-1]:.2f}")
-    ax.loglog(spacings, local[n]["errors"][-1] * (spacings / spacings[-1]) ** (n - 1), "k:", lw=1)
+    name = "n = 4, solver row" if n == "solver row" else f"n = {n}"
+    ax.loglog(spacings, local[n]["errors"], "o-" if n != "solver row" else "s--",
+              label=f"{name}, last slope {local[n]['slopes'][-1]:.2f}")
+    ax.loglog(spacings, local[n]["errors"][-1] * (spacings / spacings[-1]) ** expected_order[n],
+              "k:", lw=1)
 ax.set_xticks(spacings, [f"{h:g}" for h in spacings])
 ax.xaxis.set_minor_formatter(plt.NullFormatter())
 ax.set_xlabel("grid spacing $h$")
@@ -969,9 +1063,11 @@ plt.show()
 
 # %% [markdown]
 # The pairwise slopes settle on $n - 1$ as $h$ shrinks, and every error stays at least a hundred
-# times above the round-off floor, so the last slope is asymptotic and not a rounding artefact.
-# At the largest spacings the degree-5 stencil reaches more than one unit from the node and the
-# slopes are still settling; a fit over all five spacings is printed beside them for comparison.
+# times above the round-off floor, so the last slope is asymptotic and not a rounding artefact. The
+# solver's weighted row with boundary points is third order too: the weights and the boundary points
+# change its error constant, not its order, because the fit is still exact on degree 4. At the
+# largest spacings the degree-5 stencil reaches more than one unit from the node and the slopes are
+# still settling; a fit over all five spacings is printed beside them for comparison.
 #
 # ### Poisson on a disc: PLG-FD against its peers
 #
@@ -980,10 +1076,14 @@ plt.show()
 # - **Shortley–Weller**, the classical second-order scheme the paper improves on;
 # - **staircase**, the 5-point scheme with the boundary value put at the nearest grid distance $h$
 #   (a trivial baseline: what you get by ignoring where the boundary cuts the grid);
-# - **PLG-FD** with the hand-picked weights;
+# - **PLG-FD** with the hand-picked weights, on degree-4 lattices;
+# - **PLG-FD, n = 3**: the same scheme on degree-3 lattices (10 points, fit exact on cubics), to
+#   see what the degree buys;
+# - **lattice + 6**: the degree-4 lattice enriched with its nearest other nodes up to 21 grid
+#   points, the same size as the next scheme;
 # - **nearest-15**: the same fit on the 15 nearest nodes instead of the lattice (equal stencil
-#   size);
-# - **nearest-21**: the same fit on the 21 nearest nodes (a larger stencil).
+#   size, the straw man of the showcase);
+# - **nearest-21**: the same fit on the 21 nearest nodes, the fair naive peer.
 #
 # For each grid the cell also counts the near-boundary nodes whose grid points alone are rank
 # deficient, for the lattice and for the nearest nodes. (The boundary points of $B$ then still
@@ -993,32 +1093,38 @@ plt.show()
 disc_centre = rng.uniform(-0.1, 0.1, 2)
 cell_counts = utils.pick([20, 28, 40, 56, 80], [20, 28, 40, 56, 80, 113, 160])
 NAIVE_SIZES = (15, 21)
-stencils, results = {}, []
+stencils, naive21_stencils, results = {}, {}, []
 for cells in cell_counts:
     stencils[cells] = near_boundary_stencils(cells, disc_centre)
+    cubic_stencils = near_boundary_stencils(cells, disc_centre, n=3)
     row = {"cells": cells, "h": stencils[cells]["h"], "near": len(stencils[cells]["stencils"]),
-           "grown": stencils[cells]["grown"], "relaxed": stencils[cells]["relaxed"],
+           "relaxed": stencils[cells]["relaxed"],
            "lattice deficient": stencils[cells]["rank_deficient"],
            "sw": max_error(*shortley_weller(cells, disc_centre)[:3]),
            "staircase": max_error(*shortley_weller(cells, disc_centre, cut=False)[:3]),
-           "plg": max_error(*assemble_plg_fd(stencils[cells])[:3])}
+           "plg": max_error(*assemble_plg_fd(stencils[cells])[:3]),
+           "plg n=3": max_error(*assemble_plg_fd(cubic_stencils, n=3)[:3]),
+           "lattice+6": max_error(*assemble_plg_fd(with_nearest_extra(stencils[cells], 21))[:3])}
     for k in NAIVE_SIZES:
         naive_geometry = near_boundary_stencils(cells, disc_centre, nearest=k)
         row[f"nearest-{k}"] = max_error(*assemble_plg_fd(naive_geometry)[:3])
         row[f"nearest-{k} deficient"] = naive_geometry["rank_deficient"]
+    naive21_stencils[cells] = naive_geometry
     results.append(row)
 
+SCHEMES = ("staircase", "sw", "plg", "plg n=3", "lattice+6", "nearest-15", "nearest-21")
 hs = np.array([r["h"] for r in results])
-errors = {name: np.array([r[name] for r in results])
-          for name in ("staircase", "sw", "plg", "nearest-15", "nearest-21")}
+errors = {name: np.array([r[name] for r in results]) for name in SCHEMES}
 orders = {name: float(np.polyfit(np.log(hs), np.log(e), 1)[0]) for name, e in errors.items()}
 print(f"disc centre offset: ({disc_centre[0]:+.3f}, {disc_centre[1]:+.3f})")
-print(" cells  near-bdry  grown  staircase        SW    PLG-FD  nearest-15  nearest-21 |"
-      "  rank-deficient: lattice  nearest-15  nearest-21")
+print(" cells  near-bdry  staircase        SW    PLG-FD   PLG n=3  lattice+6  nearest-15"
+      "  nearest-21")
 for r in results:
-    print(f"{r['cells']:6d}  {r['near']:9d}  {r['grown']:5d}  {r['staircase']:9.2e}  {r['sw']:8.2e}"
-          f"  {r['plg']:8.2e}  {r['nearest-15']:10.2e}  {r['nearest-21']:10.2e} |"
-          f"  {r['lattice deficient']:23d}  {r['nearest-15 deficient']:10d}"
+    print(f"{r['cells']:6d}  {r['near']:9d}  " + "  ".join(
+        f"{r[name]:{width}.2e}" for name, width in zip(SCHEMES, (9, 8, 8, 8, 9, 10, 10))))
+print(" cells  rank-deficient grid points: lattice  nearest-15  nearest-21")
+for r in results:
+    print(f"{r['cells']:6d}  {r['lattice deficient']:35d}  {r['nearest-15 deficient']:10d}"
           f"  {r['nearest-21 deficient']:10d}")
 for name, e in errors.items():
     print(f"{name:>11}: fitted order {orders[name]:5.2f}, pairwise "
@@ -1026,24 +1132,29 @@ for name, e in errors.items():
 lattice_failures = sum(r["lattice deficient"] for r in results)
 relaxed_used = sum(r["relaxed"] for r in results)
 naive21_deficient_share = 100 * results[-1]["nearest-21 deficient"] / results[-1]["near"]
-equal_size_ratio = errors["nearest-15"][-1] / errors["plg"][-1]
-print(f"finest grid: nearest-21 grid points rank deficient at {naive21_deficient_share:.0f}% of "
-      f"near-boundary nodes; error ratios SW / PLG-FD {errors['sw'][-1] / errors['plg'][-1]:.0f}, "
-      f"nearest-15 / PLG-FD {equal_size_ratio:.1f}, nearest-21 / PLG-FD "
-      f"{errors['nearest-21'][-1] / errors['plg'][-1]:.2f}; relaxed lattices used: {relaxed_used}")
 naive21_ratios = errors["nearest-21"] / errors["plg"]
-print(f"nearest-21 / PLG-FD error over all grids: median {np.median(naive21_ratios):.2f}, "
-      f"range {naive21_ratios.min():.2f} to {naive21_ratios.max():.2f}")
+equal_size_ratios = errors["nearest-21"] / errors["lattice+6"]
+degree_gain = errors["plg n=3"][-1] / errors["plg"][-1]
+print(f"finest grid: nearest-21 grid points rank deficient at {naive21_deficient_share:.0f}% of "
+      f"near-boundary nodes; SW / PLG-FD {errors['sw'][-1] / errors['plg'][-1]:.0f}; "
+      f"PLG n=3 / PLG-FD {degree_gain:.0f}; relaxed lattices used: {relaxed_used}")
+for label, ratios in (("nearest-21 / PLG-FD", naive21_ratios),
+                      ("nearest-21 / lattice+6", equal_size_ratios)):
+    print(f"{label:>22} error over the grids: median {np.median(ratios):.2f}, range "
+          f"{ratios.min():.2f} to {ratios.max():.2f}, below 1 on {(ratios < 1).sum()} of "
+          f"{len(ratios)} grids")
 
 # %% [markdown]
-# The figure shows the maximum nodal error of the five schemes against $h$.
+# The figure shows the maximum nodal error of the seven schemes against $h$.
 
 # %% tags=["hide-input"]
-fig, ax = plt.subplots(figsize=(6.2, 4.0))
+fig, ax = plt.subplots(figsize=(6.4, 4.4))
 styles = {"staircase": ("v:", "0.6"), "sw": ("o-", "C0"), "plg": ("s-", "C1"),
-          "nearest-15": ("x--", "C2"), "nearest-21": ("+--", "C4")}
-labels = {"staircase": "staircase (trivial)", "sw": "Shortley–Weller", "plg": "PLG-FD",
-          "nearest-15": "nearest 15, least squares", "nearest-21": "nearest 21, least squares"}
+          "plg n=3": ("s:", "C3"), "lattice+6": ("d-.", "C5"), "nearest-15": ("x--", "C2"),
+          "nearest-21": ("+--", "C4")}
+labels = {"staircase": "staircase (trivial)", "sw": "Shortley–Weller", "plg": "PLG-FD, n = 4",
+          "plg n=3": "PLG-FD, n = 3", "lattice+6": "lattice + 6 (21 nodes)",
+          "nearest-15": "nearest 15 (straw man)", "nearest-21": "nearest 21 (fair peer)"}
 for name, (style, colour) in styles.items():
     ax.loglog(hs, errors[name], style, color=colour,
               label=f"{labels[name]} (fitted slope {orders[name]:.2f})")
@@ -1053,23 +1164,171 @@ ax.xaxis.set_minor_formatter(plt.NullFormatter())
 ax.set_xlabel("grid spacing $h$")
 ax.set_ylabel("max nodal error")
 ax.set_title("Poisson problem on a disc")
-ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2)
+ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 plt.show()
 
 # %% [markdown]
 # Shortley–Weller converges at order 2 and the staircase at order 1, as expected. PLG-FD's fitted
-# order is at or above 4 over this range, with pairwise slopes that scatter because each grid cuts
-# the circle differently. At equal stencil size the nearest-15 fit is erratic and, on the finest
-# grid, clearly less accurate than the lattice (the ratio is printed above): its grid points alone
-# are rank deficient at almost every near-boundary node, and only the boundary points hold the fit
-# together. With 21 nearest nodes the grid points are still rank deficient at a sizeable share of
-# the near-boundary nodes (printed above), yet the weighted fit, rescued by the Dirichlet data, is
-# about as accurate as PLG-FD on most grids, with occasional spikes (the median and range of the
-# error ratio are printed above). So in this Dirichlet test the lattice buys a small stencil that
-# is poised on grid values alone, which a reconstruction from grid values needs in general (for
-# example where no boundary data sit next to the node); it does not buy accuracy that a larger
-# naive least-squares stencil could not also reach. Every lattice the search produced had full
-# rank.
+# order is above 4 over this range, with pairwise slopes that scatter (the next subsection finds out
+# why), and on the finest grid its error is far below Shortley–Weller's (the printed ratio SW /
+# PLG-FD).
+#
+# The lattice, however, is not what makes it accurate. The fair naive peer, least squares on the 21
+# nearest nodes, is as accurate as PLG-FD or more: the error ratio nearest-21 / PLG-FD is below 1 on
+# most grids and in the median (printed above; the section on other disc centres repeats the
+# comparison). This holds although the 21 nearest grid points alone are rank deficient at a
+# sizeable share of the near-boundary nodes: the boundary points, with their Dirichlet data, hold
+# the fit together. At equal size the lattice brings no systematic gain either: the lattice
+# enriched to 21 nodes and the 21 nearest nodes have an error ratio whose median is close to 1.
+# Only the straw man, the 15 nearest nodes, is clearly worse. So in this Dirichlet test what the
+# lattice buys is a small stencil that is poised on grid values alone, which a reconstruction from
+# grid values needs in general (for example where no boundary data sit next to the node, as with
+# Neumann conditions); it does not buy accuracy. Every lattice the search produced had full rank.
+#
+# The degree-3 lattices are a warning about the headline row. A degree-3 fit has local order
+# $n - 1 = 2$, yet PLG-FD on degree-3 lattices converges at a fitted order far above 2 (printed
+# above; on the full set of grids it comes close to 4, and on the coarser fast-mode grids it is
+# lower). That is the local-to-global argument of the Background at work: the interior is the
+# fourth-order wide stencil, and an $O(h^2)$ band error gains one to two orders in the global
+# error (measured for degree 4 below). So a fitted order near 4 cannot by itself tell degree 4
+# from degree 3. What degree 4 buys here is the error constant: on the finest grid the degree-3
+# error is larger by the factor printed above.
+#
+# ### Where the slopes wobble: near-boundary rows with a collapsed diagonal
+#
+# The pairwise slopes of PLG-FD and of nearest-21 are not steady, and at some disc centres a single
+# pair of grids gives a slope far below 4 (run with `BOOK_SEED=3` to see one). To find out why, the
+# next cell looks, on every grid, at the node with the largest error: is it in the near-boundary
+# band, how far is it from the circle (in units of $h$), and what is its node coefficient
+# $h^2 A_{kk}$? For comparison it also prints the median and the largest $h^2A_{kk}$ over the
+# near-boundary rows: a normal row has a clearly negative node coefficient, like the $-4$ of the
+# 5-point stencil.
+
+# %%
+def band_diagnostics(geometry: dict, centre, weights=CHOSEN_WEIGHTS) -> dict:
+    """Largest error of a solve, where it sits, and the node coefficients h^2 A_kk of the band."""
+    A, b, u_exact, near = assemble_plg_fd(geometry, weights)
+    error = np.abs(spla.spsolve(A, b) - u_exact)
+    h, xs, nodes = geometry["h"], geometry["xs"], geometry["nodes"]
+    distance = (1.0 - np.hypot(xs[nodes[:, 0]] - centre[0], xs[nodes[:, 1]] - centre[1])) / h
+    diagonal = A.diagonal() * h**2
+    worst, band = int(np.argmax(error)), np.flatnonzero(near)
+    weakest = band[np.argmax(diagonal[band])]
+    return {"error": error.max(), "in band": bool(near[worst]), "distance": distance[worst],
+            "diagonal": diagonal[worst], "weakest": diagonal[weakest],
+            "weakest distance": distance[weakest], "median": np.median(diagonal[band])}
+
+
+diagnostics = {"plg": [band_diagnostics(stencils[c], disc_centre) for c in cell_counts],
+               "nearest-21": [band_diagnostics(naive21_stencils[c], disc_centre)
+                              for c in cell_counts]}
+for name, rows in diagnostics.items():
+    print(f"{'PLG-FD' if name == 'plg' else name}: median h^2 A_kk of a near-boundary row "
+          f"{np.median([d['median'] for d in rows]):+.2f}")
+    print("  cells  max error  slope in  | largest error at: band?  distance/h  h^2 A_kk |"
+          "  largest h^2 A_kk in band (distance/h)")
+    slopes_in = np.concatenate([[np.nan], pairwise_slopes(hs, [d["error"] for d in rows])])
+    for cells, d, slope in zip(cell_counts, rows, slopes_in):
+        in_band = "yes" if d["in band"] else "no"
+        print(f"  {cells:5d}  {d['error']:9.2e}  {slope:8.2f}  | {in_band:>22}"
+              f"  {d['distance']:10.4f}  {d['diagonal']:+8.2f} |  {d['weakest']:+8.2f} "
+              f"({d['weakest distance']:.4f})")
+low_slopes, low_near_circle = 0, 0
+for rows in diagnostics.values():
+    slopes_in = pairwise_slopes(hs, [d["error"] for d in rows])
+    for slope, d in zip(slopes_in, rows[1:]):
+        low_slopes += int(slope < 3)
+        low_near_circle += int(slope < 3 and d["in band"] and d["distance"] < 0.01)
+print(f"pairwise slopes below 3 (both schemes): {low_slopes}; of these, into a grid whose "
+      f"largest error sits at a node within 0.01 h of the circle: {low_near_circle}")
+
+# %% [markdown]
+# On real grids such nodes appear by chance, so the next cell provokes one. On a 28-cell grid it
+# moves the disc by less than $h$ so that one chosen node sits $\delta h$ inside the circle, for
+# $\delta$ from $10^{-1}$ down to $10^{-6}$ in half decades, in several directions drawn from
+# `BOOK_SEED`, and records that node's coefficient $h^2A_{kk}$, the largest real part of an
+# eigenvalue of $A$, and the largest error, for PLG-FD and for nearest-21.
+
+# %%
+approach_cells = 28
+approach_deltas = np.logspace(-1, -6, 11)  # distance of the chosen node from the circle, / h
+approach_angles = np.random.default_rng(info.seed + 400).uniform(0, 2 * np.pi, utils.pick(4, 6))
+
+
+def approach_centre(cells: int, angle: float, delta: float):
+    """Disc centre putting the node nearest (cos angle, sin angle) delta * h inside the circle."""
+    h, xs, _, _ = disc_grid(cells, (0.0, 0.0))
+    i, j = np.abs(xs - math.cos(angle)).argmin(), np.abs(xs - math.sin(angle)).argmin()
+    node = np.array([xs[i], xs[j]])
+    return node - (1 - delta * h) * node / np.linalg.norm(node), (i, j)
+
+
+approach = {name: {key: np.zeros((len(approach_angles), len(approach_deltas)))
+                   for key in ("diagonal", "max_real", "error")} for name in ("plg", "nearest-21")}
+for a, angle in enumerate(approach_angles):
+    for d, delta in enumerate(approach_deltas):
+        centre, (i, j) = approach_centre(approach_cells, angle, delta)
+        for name, nearest in (("plg", None), ("nearest-21", 21)):
+            geometry = near_boundary_stencils(approach_cells, centre, nearest=nearest)
+            A, b, u_exact, _ = assemble_plg_fd(geometry)
+            k = geometry["index"][i, j]
+            approach[name]["diagonal"][a, d] = A[k, k] * geometry["h"] ** 2
+            approach[name]["max_real"][a, d] = rightmost_eigenvalue(A)
+            approach[name]["error"][a, d] = max_error(A, b, u_exact)
+for name, table in approach.items():
+    print(f"{'PLG-FD' if name == 'plg' else name}: h^2 A_kk of the chosen node, delta from "
+          f"1e-1 to 1e-6 in half decades")
+    for a, angle in enumerate(approach_angles):
+        spike = table["error"][a].max() / table["error"][a, 0]
+        print(f"  {math.degrees(angle):4.0f} deg: " + " ".join(f"{v:+6.1f}" for v in
+                                                            table["diagonal"][a]))
+        print(f"{'':>12}largest Re(eig) at delta = 1e-6: {table['max_real'][a, -1]:+7.1f}; "
+              f"largest error over delta / error at delta = 0.1: {spike:5.1f}")
+approach_unstable = int((approach["plg"]["max_real"][:, -1] > 0).sum())
+print(f"PLG-FD: directions with an eigenvalue of positive real part at delta = 1e-6: "
+      f"{approach_unstable} of {len(approach_angles)}")
+
+# %% [markdown]
+# The figure plots the chosen node's coefficient against $\delta$, for every direction.
+
+# %% tags=["hide-input"]
+fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.5), sharey=True)
+for ax, (name, table) in zip(axes, approach.items()):
+    for a, angle in enumerate(approach_angles):
+        ax.semilogx(approach_deltas, table["diagonal"][a], "o-", ms=4,
+                    label=f"{math.degrees(angle):.0f}°")
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_yscale("symlog", linthresh=1)
+    ax.invert_xaxis()
+    ax.set(xlabel="distance $\\delta$ of the node from the circle / $h$",
+           title="PLG-FD" if name == "plg" else "nearest 21")
+axes[0].set_ylabel("node coefficient $h^2 A_{kk}$")
+axes[1].legend(fontsize=7, title="direction", title_fontsize=7)
+fig.suptitle(f"A node approaching the circle ({approach_cells} cells)")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Read the grid tables first. On most grids the largest error sits in the band at a node an ordinary
+# distance from the circle, with an ordinary node coefficient. Where a pairwise slope drops below 3
+# (the "slope in" column, and the count printed under the tables), the largest error sits at a node
+# that almost touches the circle, within a hundredth of $h$, and the "largest $h^2A_{kk}$" column
+# shows that such rows have node coefficients far from the normal value, collapsed towards zero or
+# even positive.
+#
+# The controlled test shows the mechanism. As the node approaches the circle, its coefficient
+# first grows in magnitude, as a Shortley–Weller row with a short arm would; then, once the node
+# and the nearest boundary point are almost the same data point, it falls through zero and settles
+# at a value that is often positive. Near the crossing the row hardly sees its own node, and the
+# largest error can jump by an order of magnitude (the last number on each line); past it, the
+# positive coefficient comes with an eigenvalue of $A$ in the right half-plane. Our reading, which
+# we have not proved: with the node and a boundary point $\delta h$ apart, the fit can shift the
+# Laplacian's weight between them almost freely, and the point weights decide the split. The
+# nearest-21 rows behave the same way, so this is a property of this chapter's boundary treatment
+# (node and boundary points in one weighted fit), not of the lattice. We have not found a rule that
+# removes it: dropping boundary points that are too close to the node is the obvious candidate,
+# and exercise 4 invites you to test it and others. It is an open limitation of this
+# reconstruction.
 #
 # ### From local to global order
 #
@@ -1096,98 +1355,119 @@ for name in ("sw", "plg"):
     split[name] = [float(np.polyfit(np.log(hs), np.log(column), 1)[0]) for column in table.T]
     print(f"{'Shortley–Weller' if name == 'sw' else 'PLG-FD':>15}: fitted orders of the "
           f"truncation error: interior {split[name][0]:.2f}, band {split[name][1]:.2f} | of the "
-          f"error they cause: interior {split[name][2]:.2f}, band {split[name][3]:.2f}")
+          f"error they cause: interior {split[name][2]:.2f}, band {split[name][3]:.2f} | gain "
+          f"in the band {split[name][3] - split[name][1]:.2f}")
+    print(f"{'':>17}pairwise slopes of the band truncation error "
+          f"{np.round(pairwise_slopes(hs, table[:, 1]), 2)}")
     print(f"{'':>17}finest grid: error from the interior {table[-1, 2]:.1e}, "
           f"from the band {table[-1, 3]:.1e}")
 
 # %% [markdown]
-# For both schemes the error caused by the band converges about two orders faster than the band's
-# own truncation error (compare the printed orders): Shortley–Weller's first-order band error
-# becomes a third-order contribution, and PLG-FD's third-order band error a contribution of order
-# between four and five. For Shortley–Weller the interior's second order then sets the global
-# order. For PLG-FD the band's contribution is still the larger one on these grids (see the finest
-# grid's two numbers), and it decays at least as fast as $h^4$, which is why the fitted global
-# slope is at or above 4. On finer grids the interior's fourth order would take over, so the
-# asymptotic order is 4.
+# For both schemes the error caused by the band converges faster than the band's own truncation
+# error (the printed "gain in the band"). Shortley–Weller gains about two orders, the classical
+# result: its first-order band error becomes a third-order contribution, and the interior's second
+# order sets the global order.
+#
+# For PLG-FD the picture is less clean. The band truncation error has a fitted order near 3 or
+# somewhat below, and its pairwise slopes jump: every row is third order (the "solver row" of the
+# local-order test), but its constant depends on how the circle cuts its window, and the maximum
+# over the band picks a different row on each grid. The gain in the band is typically between one
+# and two orders, sometimes a little more, and it depends on the disc centre (this centre's value is
+# printed here, other centres' below). On these grids the
+# band's contribution is still the larger part of the error (the finest grid's two numbers), and it
+# is what sets the fitted global slope. We expect the interior's fourth order to take over on finer
+# grids, but that needs the stability this section assumed, which the next subsection qualifies.
 #
 # ### The weights were hand-picked: a sweep
 #
 # How much does fourth order depend on $(\omega_0, \omega_B)$? The next cell assembles PLG-FD on the
-# same lattices for six weight pairs and records the global errors and, on the 28-cell grid, three
-# measures of stability from a dense computation: the smallest singular value $\sigma_{\min}(A)$,
-# which is $1/\|A^{-1}\|_2$ and bounds how much $A^{-1}$ amplifies the truncation error in
-# {eq}`eq-error-split`; the largest real part of an eigenvalue; and the largest node coefficient
-# $h^2 A_{kk}$ of a near-boundary row. For the continuous problem the eigenvalue nearest zero is
-# $-j_{0,1}^2 \approx -5.783$ ($j_{0,1}$ is the first zero of the Bessel function $J_0$), so a
-# stable discretisation should have $\sigma_{\min}(A)$ near 5.78.
+# same lattices for six weight pairs and records, on every grid, the global error and three
+# measures of stability, computed with sparse methods: the smallest singular value
+# $\sigma_{\min}(A)$, which is $1/\|A^{-1}\|_2$ and bounds how much $A^{-1}$ amplifies the
+# truncation error in {eq}`eq-error-split`; the largest real part of an eigenvalue; and the largest
+# node coefficient $h^2 A_{kk}$ of a near-boundary row. For the continuous problem the eigenvalue
+# nearest zero is $-j_{0,1}^2 \approx -5.783$ ($j_{0,1}$ is the first zero of the Bessel function
+# $J_0$), so a stable discretisation should have $\sigma_{\min}(A)$ near 5.78 and every eigenvalue
+# in the left half-plane.
 
 # %%
 WEIGHT_PAIRS = [(1.0, 1.0), (1.0, 100.0), (100.0, 100.0), (1e4, 1.0), CHOSEN_WEIGHTS, (1e6, 1e4)]
-spectrum_cells = 28
 sweep = {}
 for pair in WEIGHT_PAIRS:
-    pair_errors = np.array([max_error(*assemble_plg_fd(stencils[c], pair)[:3])
-                            for c in cell_counts])
-    A, _, _, near = assemble_plg_fd(stencils[spectrum_cells], pair)
-    dense = A.toarray()
-    eigenvalues = np.linalg.eigvals(dense)
+    pair_errors, sigma_min, max_real, max_diagonal = [], [], [], []
+    for cells in cell_counts:
+        A, b, u_exact, near = assemble_plg_fd(stencils[cells], pair)
+        pair_errors.append(max_error(A, b, u_exact))
+        sigma_min.append(smallest_singular_value(A))
+        max_real.append(rightmost_eigenvalue(A))
+        max_diagonal.append((A.diagonal()[near] * stencils[cells]["h"] ** 2).max())
+    pair_errors = np.array(pair_errors)
     sweep[pair] = {"errors": pair_errors,
                    "fit": float(np.polyfit(np.log(hs), np.log(pair_errors), 1)[0]),
-                   "slopes": pairwise_slopes(hs, pair_errors),
-                   "eigenvalues": eigenvalues,
-                   "sigma_min": float(np.linalg.svd(dense, compute_uv=False)[-1]),
-                   "max_real": float(eigenvalues.real.max()),
-                   "max_diagonal": float((A.diagonal()[near] * stencils[spectrum_cells]["h"] ** 2)
-                                         .max())}
-print("(node, bdry) weights  fitted order  pairwise slopes               sigma_min  max Re(eig)"
+                   "slopes": pairwise_slopes(hs, pair_errors), "sigma_min": np.array(sigma_min),
+                   "max_real": np.array(max_real), "max_diagonal": np.array(max_diagonal)}
+print("(node, bdry) weights  fitted  pairwise slopes               min sigma_min  grids with"
       "  max h^2 A_kk")
+print("                      order                                 over grids     Re(eig) > 0"
+      "  over grids")
 for pair, s in sweep.items():
     slopes = " ".join(f"{v:5.2f}" for v in s["slopes"])
-    print(f"({pair[0]:>7g}, {pair[1]:>6g})  {s['fit']:12.2f}  {slopes:<29}  {s['sigma_min']:9.2f}"
-          f"  {s['max_real']:+11.1f}  {s['max_diagonal']:+12.2f}")
-stable_pairs = [p for p, s in sweep.items() if s["sigma_min"] > 5]
-print(f"pairs with sigma_min(A) > 5 at {spectrum_cells} cells: {len(stable_pairs)} of "
-      f"{len(WEIGHT_PAIRS)}; of these, with an eigenvalue of positive real part: "
-      f"{sum(sweep[p]['max_real'] > 0 for p in stable_pairs)}")
+    print(f"({pair[0]:>7g}, {pair[1]:>6g})  {s['fit']:6.2f}  {slopes:<35}"
+          f"  {s['sigma_min'].min():9.2f}  {(s['max_real'] > 0).sum():6d} of {len(cell_counts)}"
+          f"  {s['max_diagonal'].max():+10.2f}")
+chosen = sweep[CHOSEN_WEIGHTS]
+print("chosen pair (1e4, 100), grid by grid:")
+for cells, sigma, real, diag in zip(cell_counts, chosen["sigma_min"], chosen["max_real"],
+                                    chosen["max_diagonal"]):
+    print(f"  {cells:4d} cells: sigma_min {sigma:6.3f}, largest Re(eig) {real:+9.1f}, "
+          f"largest h^2 A_kk in the band {diag:+6.2f}")
 
 # %% [markdown]
-# The figure shows the error curves of the six pairs and the spectra of two of them.
+# The figure shows the error curves of the six pairs and, grid by grid, the largest real part of an
+# eigenvalue.
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.4))
+fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.6))
 for pair, s in sweep.items():
-    axes[0].loglog(hs, s["errors"], "o-" if s["sigma_min"] > 5 else "x--", ms=4,
-                   label=f"({pair[0]:g}, {pair[1]:g})")
-axes[0].set_xticks(hs, [f"{h:.2f}" for h in hs])
+    style = "o-" if s["sigma_min"].min() > 5 else "x--"
+    label = f"({pair[0]:g}, {pair[1]:g})"
+    axes[0].loglog(hs, s["errors"], style, ms=4, label=label)
+    axes[1].plot(cell_counts, s["max_real"], style, ms=4, label=label)
+axes[0].set_xticks(hs, [f"{h:.3f}" for h in hs], rotation=60)
 axes[0].xaxis.set_minor_formatter(plt.NullFormatter())
 axes[0].set(xlabel="grid spacing $h$", ylabel="max nodal error", title="Error by weight pair")
 axes[0].legend(fontsize=7, title="($\\omega_0$, $\\omega_B$)", title_fontsize=7)
-for pair, marker in (((1.0, 1.0), "x"), (CHOSEN_WEIGHTS, ".")):
-    ev = sweep[pair]["eigenvalues"]
-    axes[1].plot(ev.real, ev.imag, marker, ms=4, label=f"({pair[0]:g}, {pair[1]:g})")
-axes[1].axvline(0, color="k", lw=0.8)
-axes[1].set_xscale("symlog", linthresh=10)
-axes[1].set(xlabel="Re $\\lambda$", ylabel="Im $\\lambda$",
-            title=f"Spectrum of $A$, {spectrum_cells} cells")
-axes[1].legend(fontsize=7)
+axes[1].axhline(0, color="k", lw=0.8)
+axes[1].set_yscale("symlog", linthresh=10)
+axes[1].set_xscale("log")
+axes[1].set_xticks(cell_counts, [str(c) for c in cell_counts], rotation=60)
+axes[1].xaxis.set_minor_formatter(plt.NullFormatter())
+axes[1].set(xlabel="cells per side", ylabel="largest Re $\\lambda(A)$",
+            title="Rightmost eigenvalue by grid")
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The node weight is what matters first. With $\omega_0 = 1$ the operator has a singular value far
-# below 5.78, so $A^{-1}$ amplifies the near-boundary truncation error, and the error jumps up and
-# down with $h$ although the lattices are the same. With a heavy node weight $\sigma_{\min}(A)$ is
-# at or near the continuous value. That is necessary but, by the table, not sufficient for a clean
-# fourth order: some heavy pairs still give pairwise slopes that wobble. A bounded $\|A^{-1}\|_2$
-# only guarantees that an $O(h^3)$ band error costs $O(h^{2.5})$ in the maximum norm; the two-order
-# gain measured above needs the discrete Green's function to be small next to the boundary, and we
-# conjecture, without having tested it, that the rows of some weight pairs spoil that. Some pairs
-# also have an eigenvalue with a large *positive* real part (the table says how many of the stable
-# ones do on this grid): a near-boundary row whose node coefficient $h^2A_{kk}$ is positive. That
-# does no harm to a Poisson solve, but a time stepper for the heat equation built on the same rows
-# would amplify that mode. So the chapter's pair is one of the pairs that work here, picked by
-# trial. The paper reports stable fourth-order results, also for time-dependent problems; which
-# weighting or stencil rule it uses to get there we could not confirm.
+# The node weight matters first. With $\omega_0 = 1$ the operator has a singular value far below
+# 5.78 on some grid, so $A^{-1}$ amplifies the near-boundary truncation error, and the error jumps
+# up and down with $h$ although the lattices are the same. With a heavy node weight
+# $\sigma_{\min}(A)$ is near the continuous value on every grid for most pairs (the "min sigma_min"
+# column), but this depends on the centre for some of them. The chosen pair keeps $\sigma_{\min}(A)$
+# near 5.78 on every grid of this run, which is what the Poisson solve needs.
+#
+# Beyond that the sweep does not rank the heavy pairs. Which of them wobbles depends on the disc
+# centre: a pair wobbles on the grids where it meets a node almost on the circle, by the mechanism
+# of the previous subsection, and another centre gives another ranking. Neither do the heavy pairs
+# keep the spectrum in the left half-plane. The table counts, for this centre, the grids on which
+# each pair has an eigenvalue with a positive real part. The chosen pair is no exception: its
+# grid-by-grid lines show on which grids of this centre it has one (at some centres on none), and
+# the controlled test above shows it happening in most directions once a node is close enough to
+# the circle. For the Poisson solve that does no harm, since $A$ stays
+# well conditioned; a time stepper for the heat equation built on the same rows would amplify that
+# mode. So the chapter's pair is one that works for this Poisson test, picked by trial, and it is
+# not stable in the sense a time-dependent solver needs. The paper reports stable fourth-order
+# results, also for time-dependent problems; which weighting or stencil rule it uses to get there
+# we could not confirm.
 #
 # ### Conditioning as the stencil widens
 #
@@ -1253,49 +1533,75 @@ plt.show()
 # In grid units the condition number does what the notes say: the first rings of extra nodes lower
 # it, and widening further raises it steeply, by the factor printed above. Most of that rise is the
 # scaling of the monomials (the column of $\xi^4$ grows like $\rho^4$ while the constant column
-# stays 1): with the offsets rescaled, the condition number changes by a small factor only. Nor does
-# the rise mean that data errors are amplified more: $\sum_k|w_k|$ *falls* as the stencil widens,
-# because more points average the data. What a wide stencil costs is accuracy: the truncation error
-# grows by orders of magnitude, since the fit is asked to match a polynomial over a larger region.
+# stays 1): with the offsets rescaled, the condition number changes by a small factor only (the
+# "scaled: last/min" number). Nor does the rise mean that data errors are amplified more:
+# $\sum_k|w_k|$ *falls* as the stencil widens. We have not separated why; two causes are plausible,
+# more points averaging the data, and a longer baseline that makes each difference quotient less
+# sensitive, and this experiment changes both at once. What a wide stencil costs is accuracy: the
+# truncation error grows by orders of magnitude, since the fit is asked to match a polynomial over a
+# larger region.
 #
 # ### Other disc centres
 #
-# The Poisson comparison above used one disc centre. The next cell repeats PLG-FD and
-# Shortley–Weller for four more centres on the fast grids, so that the ranges quoted below come from
-# a run and not from memory.
+# The Poisson comparison above used one disc centre. The next cell repeats PLG-FD, nearest-21 and
+# Shortley–Weller for more centres on the fast grids (two in fast mode, four in full mode), so that
+# the ranges quoted below come from a run and not from memory.
 
 # %%
 other_centres = np.random.default_rng(info.seed + 300).uniform(-0.1, 0.1, (utils.pick(2, 4), 2))
 fast_cells = [20, 28, 40, 56, 80]
 fast_hs = np.array([2.4 / c for c in fast_cells])
+def band_gain(geometries) -> float:
+    """Fitted order of the error caused by the band minus that of the band truncation error."""
+    band_tau, band_error = [], []
+    for geometry in geometries:
+        A, b, u_exact, near = assemble_plg_fd(geometry)
+        tau = np.where(near, A @ u_exact - b, 0.0)
+        band_tau.append(np.abs(tau).max())
+        band_error.append(np.abs(spla.splu(A).solve(tau)).max())
+    step_h = [geometry["h"] for geometry in geometries]
+    return float(np.polyfit(np.log(step_h), np.log(band_error), 1)[0]
+                 - np.polyfit(np.log(step_h), np.log(band_tau), 1)[0])
+
+
 robustness = []
 for centre in other_centres:
-    plg_e = [max_error(*assemble_plg_fd(near_boundary_stencils(c, centre))[:3]) for c in fast_cells]
+    centre_stencils = [near_boundary_stencils(c, centre) for c in fast_cells]
+    plg_e = np.array([max_error(*assemble_plg_fd(geometry)[:3]) for geometry in centre_stencils])
+    naive_e = np.array([max_error(*assemble_plg_fd(near_boundary_stencils(c, centre,
+                                                                          nearest=21))[:3])
+                        for c in fast_cells])
     sw_e = [max_error(*shortley_weller(c, centre)[:3]) for c in fast_cells]
     robustness.append((np.polyfit(np.log(fast_hs), np.log(plg_e), 1)[0],
                        np.polyfit(np.log(fast_hs), np.log(sw_e), 1)[0], sw_e[-1] / plg_e[-1],
-                       pairwise_slopes(fast_hs, plg_e).min()))
+                       pairwise_slopes(fast_hs, plg_e).min(), np.median(naive_e / plg_e),
+                       band_gain(centre_stencils)))
 robustness = np.array(robustness)
 print(f"over {len(other_centres)} more centres, grids {fast_cells[0]} to {fast_cells[-1]} cells: "
       f"PLG-FD fitted order {robustness[:, 0].min():.2f} to {robustness[:, 0].max():.2f} "
       f"(smallest pairwise slope {robustness[:, 3].min():.2f}); Shortley–Weller "
       f"{robustness[:, 1].min():.2f} to {robustness[:, 1].max():.2f}; error ratio SW / PLG-FD at "
-      f"{fast_cells[-1]} cells {robustness[:, 2].min():.0f} to {robustness[:, 2].max():.0f}")
+      f"{fast_cells[-1]} cells {robustness[:, 2].min():.0f} to {robustness[:, 2].max():.0f}; "
+      f"median nearest-21 / PLG-FD {robustness[:, 4].min():.2f} to {robustness[:, 4].max():.2f}; "
+      f"PLG-FD band gain {robustness[:, 5].min():.2f} to {robustness[:, 5].max():.2f}")
 
 # %% [markdown]
-# The fitted orders stay near or above 4 for every centre, while single pairwise slopes can fall
-# well below it: the error constant depends on how each grid cuts the circle, so a fit over the
-# whole range, which the claim check uses, is the fairer summary, and a single pair of grids can
-# mislead in either direction.
+# The fitted orders stay near or above 4 for these centres, while single pairwise slopes can fall
+# well below it when a grid puts a node almost on the circle; a fit over the whole range, which the
+# claim check uses, is the fairer summary, and a single pair of grids can mislead in either
+# direction. The nearest-21 peer is at least as accurate as PLG-FD in the median at these centres
+# too, and the band gain of PLG-FD varies from centre to centre.
 
 # %% [markdown]
 # ## Claim check
 #
-# The rows below test, in order: the paper's headline (fourth order on a curved boundary) against
-# the classical baseline and the naive peer at equal stencil size; the poisedness that the search
-# guarantees and the nearest nodes do not; the local order; the stability that the headline needs
-# and that the unweighted fit lacks; two cross-checks of the code; and the conditioning claim of the
-# notes, with what holds beside it.
+# The rows below test, in order: the paper's headline (fourth order on a curved boundary) and the
+# gain over the classical baseline; the poisedness that the search guarantees and the nearest
+# nodes do not; the local order, including the solver's own rows; what holds instead of "the
+# lattice makes the scheme accurate" (the fair naive peer is at least as accurate in the median,
+# and degree 4 buys the error constant rather than the order); the cause of the erratic slopes;
+# stability, which holds for $\sigma_{\min}$ and fails for the spectrum; two cross-checks of the
+# code; and the conditioning claim of the notes, with what holds beside it.
 
 # %%
 utils.check_claims(
@@ -1307,22 +1613,32 @@ utils.check_claims(
         utils.Claim("Finest grid: Shortley–Weller error / PLG-FD error",
                     "PLG-FD far more accurate (no table number confirmed)",
                     errors["sw"][-1] / errors["plg"][-1], ">=", 10, kind="paper"),
-        utils.Claim("Finest grid, equal stencil size: nearest-15 least squares / PLG-FD error",
-                    "n/a (the lattice is the paper's answer to the nearest points)",
-                    equal_size_ratio, ">=", 3, kind="paper"),
         utils.Claim("Near-boundary lattices in all solves that were rank deficient",
                     "0 (poised by construction)", lattice_failures, "<=", 0, kind="paper"),
         utils.Claim("Finest grid: % of near-boundary nodes where the 21 nearest nodes are rank "
                     "deficient", "n/a (nearest points are not unisolvent)",
                     naive21_deficient_share, ">=", 5, kind="paper"),
-        utils.Claim("Near-boundary Laplacian, n = 3, 4, 5: max |last pairwise slope - (n - 1)|",
+        utils.Claim("Near-boundary Laplacian, lattices n = 3, 4, 5 and the solver's row: "
+                    "max |last pairwise slope - expected order|",
                     "order n - 1 (fit exact on degree n)", local_order_gap, "<=", 0.25,
                     kind="paper"),
-        utils.Claim("PLG-FD, hand-picked weights, 28 cells: smallest singular value of A "
+        utils.Claim("Median over the grids: nearest-21 least-squares error / PLG-FD error",
+                    "n/a (lattices argued for against nearest points; no such comparison "
+                    "confirmed)", np.median(naive21_ratios), "<=", 1, kind="instead"),
+        utils.Claim("Finest grid: PLG-FD error with degree-3 lattices / with degree-4 lattices",
+                    "n/a", degree_gain, ">=", 10, kind="instead"),
+        utils.Claim("PLG-FD and nearest-21: pairwise slopes below 3 whose grid's largest error "
+                    "is not at a node within 0.01 h of the circle", "n/a",
+                    low_slopes - low_near_circle, "<=", 0, kind="instead"),
+        utils.Claim("PLG-FD, hand-picked weights: smallest sigma_min(A) over all grids "
                     "(continuous: 5.78)", "stable (fourth-order results reported)",
-                    sweep[CHOSEN_WEIGHTS]["sigma_min"], ">=", 5, kind="paper"),
-        utils.Claim("PLG-FD, unweighted fit, 28 cells: smallest singular value of A",
-                    "n/a (weights not confirmed)", sweep[(1.0, 1.0)]["sigma_min"], "<=", 2,
+                    chosen["sigma_min"].min(), ">=", 5, kind="paper"),
+        utils.Claim("PLG-FD, hand-picked weights, a node 1e-6 h inside the circle: directions "
+                    "with an eigenvalue of positive real part",
+                    "stable, also for time-dependent problems (abstract)",
+                    approach_unstable, ">=", 1, kind="instead"),
+        utils.Claim("PLG-FD, unweighted fit: smallest sigma_min(A) over all grids",
+                    "n/a (weights not confirmed)", sweep[(1.0, 1.0)]["sigma_min"].min(), "<=", 2,
                     kind="instead"),
         utils.Claim("Shortley–Weller baseline: fitted global order", "2 (classical)", orders["sw"],
                     ">=", 1.8, kind="code"),
@@ -1333,6 +1649,8 @@ utils.check_claims(
                     kind="paper"),
         utils.Claim("Enrichment: cond(V) at rho = 12 / its minimum, grid units",
                     "then rises sharply (seminar notes)", cond_rise, ">=", 10, kind="paper"),
+        utils.Claim("Enrichment: the same ratio with offsets scaled to radius 1",
+                    "n/a", scaled_rise, "<=", 5, kind="instead"),
         utils.Claim("Enrichment: sum |w| at rho = 12 / sum |w| of the bare lattice",
                     "n/a", amplification_ratio, "<=", 0.6, kind="instead"),
         utils.Claim("Enrichment: truncation error at rho = 12 / bare lattice (h = 0.02)",
@@ -1344,14 +1662,25 @@ utils.check_claims(
 )
 
 # %% [markdown]
-# What holds: the search always returned a poised lattice where the nearest nodes were not poised;
-# the near-boundary Laplacian has order $n - 1$; and PLG-FD on a disc converges at fourth order,
-# far ahead of Shortley–Weller on the finest grid and clearly ahead of a naive least-squares stencil
-# of the same size. What does not hold as the paper and the notes put it: the fourth order here
-# needs a weight pair that this chapter picked by trial (light node weights are unstable, and some
-# heavy pairs give erratic orders); a larger naive stencil, rescued by the Dirichlet data, is about
-# as accurate; and the steep rise of the condition number is mostly a scaling effect, while the
-# real cost of a wide stencil is its truncation error. Hence the verdict "partly reproduced".
+# What holds: the search always returned a poised lattice where the nearest nodes were often not
+# poised; the near-boundary Laplacian, the solver's weighted rows included, has order $n - 1$; and
+# PLG-FD on a disc converges at a fitted order of about 4 or more, far ahead of Shortley–Weller on
+# the finest grid. What does not hold as the paper and the notes put it:
+#
+# - the lattice is not what makes the scheme accurate here: least squares on the 21 nearest nodes,
+#   rescued by the Dirichlet data, is as accurate as PLG-FD or more in the median, and at equal
+#   size (21 nodes) the lattice brings no systematic gain;
+# - the fourth order is not evidence for degree 4: degree-3 lattices also converge far above their
+#   local order, and degree 4 buys a smaller error constant;
+# - the fourth order needs a weight pair picked by trial, and even that pair is not stable in the
+#   spectral sense: a node almost on the circle gives its row a collapsed or positive node
+#   coefficient, which makes the pairwise slopes erratic and can put an eigenvalue in the right
+#   half-plane;
+# - the steep rise of the condition number is mostly a scaling effect, and the real cost of a wide
+#   stencil is its truncation error.
+#
+# The verdict is therefore "partly reproduced": the order and the poisedness hold, the lattice's
+# role in the accuracy and the stability do not at this scale and in this reconstruction.
 #
 # ## Explore
 #
@@ -1404,29 +1733,32 @@ utils.explore(plot_lattice_search, offset=[0.2, 0.7, 1.3, 1.9], n=[2, 3, 4, 5],
 # %% [markdown]
 # Things to look for. Rows are tried nearest-first, so the lattice hugs the node. Close to the
 # boundary the nearest rows are cut short and the search backtracks before it succeeds. For high
-# degree near the boundary the small window holds no lattice at all; the search then reports
-# "none" after trying every option, and PLG-FD would enlarge the window, as the Poisson solver does.
-# The nearest nodes are often rank deficient, even where a lattice exists in the same window.
+# degree near the boundary the small window holds no lattice at all; the search then reports "none"
+# after trying every option, and PLG-FD would enlarge the window, as the Poisson solver does. The
+# nearest nodes are often rank deficient, even where a lattice exists in the same window.
 
 # %% [markdown]
 # ## Exercises
 #
-# The first exercise uses six points on an ellipse:
+# The first exercise uses six points drawn on one conic section, tilted and shifted:
 
 # %%
 angles = np.array([0.1, 0.9, 1.7, 2.8, 4.0, 5.3])
-conic_points = np.stack([2 * np.cos(angles), np.sin(angles)], axis=1)  # (6, 2)
+tilt, shift = 0.5, np.array([0.3, -0.2])
+rotation = np.array([[math.cos(tilt), -math.sin(tilt)], [math.sin(tilt), math.cos(tilt)]])
+conic_points = (np.stack([1.5 * np.cos(angles), 0.8 * np.sin(angles)], axis=1) @ rotation.T
+                + shift)  # (6, 2)
 
 # %% [markdown]
 # ```{exercise}
 # :label: ch04-ex1
 #
-# The six points `conic_points` above lie on the ellipse $x^2/4 + y^2 = 1$. Show numerically
-# that they are not poised for $n = 2$: find a nonzero quadratic that vanishes on all six, as a
-# null vector of their $6\times6$ Vandermonde matrix. Store its coefficients, in the order of
-# `monomial_exponents(2)` ($1, x, y, x^2, xy, y^2$) and scaled so that the constant coefficient is
-# $-1$, in `conic_coefficients`. Explain why such a quadratic must exist, and why a triangular
-# lattice of degree 2 never has this problem.
+# Show numerically that the six points `conic_points` above are not poised for $n = 2$: find a
+# nonzero quadratic that vanishes on all six, as a null vector of their $6\times6$ Vandermonde
+# matrix. Store its coefficients, in the order of `monomial_exponents(2)` ($1, x, y, x^2, xy, y^2$)
+# and scaled so that the constant coefficient is $-1$, in `conic_coefficients`. Which curve is the
+# quadratic's zero set, and why must such a quadratic exist? Why does a triangular lattice of
+# degree 2 never have this problem?
 # ```
 #
 # ```{solution-start} ch04-ex1
@@ -1443,12 +1775,14 @@ print("coefficients of 1, x, y, x^2, xy, y^2:", np.round(conic_coefficients, 6) 
 ### END SOLUTION
 
 # %% [markdown]
-# The rank is 5 and the null vector is proportional to $(-1, 0, 0, \tfrac14, 0, 1)$: the quadratic
-# is $x^2/4 + y^2 - 1$, the ellipse itself. It vanishes on all six points, so interpolation cannot
-# be unique. A triangular lattice of degree 2 has three points on one line, and a conic meets a line
-# in at most two points unless the line is part of the conic; following {eq}`eq-induction`, the only
-# quadratics through a lattice's row 0 are multiples of that line, and those cannot also vanish on
-# the other rows.
+# The rank is 5, so the null space is one-dimensional and the scaled null vector is unique. Its zero
+# set is the tilted ellipse the points were drawn on (semi-axes 1.5 and 0.8, centre $(0.3, -0.2)$;
+# the $xy$ coefficient is nonzero because of the tilt). Any six points on one conic behave like
+# this: the conic's own equation is a nonzero quadratic that vanishes on all of them, so
+# interpolation cannot be unique. A triangular lattice of degree 2 has three points on one line, and
+# a conic meets a line in at most two points unless the line is part of the conic; following
+# {eq}`eq-induction`, the only quadratics through a lattice's row 0 are multiples of that line, and
+# those cannot also vanish on the other rows.
 #
 # ```{solution-end}
 # ```
@@ -1466,7 +1800,9 @@ utils.check_that(
     "the quadratic has constant term -1 and vanishes on the six points",
 )
 ### BEGIN HIDDEN TESTS
-utils.check_array("ch04-ex1", conic_coefficients, [-1.0, 0.0, 0.0, 0.25, 0.0, 1.0], atol=1e-8)
+_Q = rotation @ np.diag([1 / 1.5**2, 1 / 0.8**2]) @ rotation.T  # (p - shift)' Q (p - shift) = 1
+_raw = np.array([shift @ _Q @ shift - 1, *(-2 * _Q @ shift), _Q[0, 0], 2 * _Q[0, 1], _Q[1, 1]])
+utils.check_array("ch04-ex1", conic_coefficients, _raw / -_raw[0], atol=1e-8)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1544,8 +1880,9 @@ utils.check_value("ch04-ex2", smallest_stable_node_weight,
 # of degree $n$ in $\mathbb{Z}^3$ is $n + 1$ distinct planes $z = c_0, \dots, c_n$, plane $k$
 # holding a 2-D triangular lattice of degree $n - k$. Write `lattice_3d(candidates, n)`, which takes
 # a list of integer triples and returns the $\binom{n+3}{3}$ points of such a lattice, or `None` if
-# it finds none. Try planes nearest to $z = 0$ first, use `poised_lattice` inside each plane, and
-# backtrack when the remaining planes cannot be filled.
+# it finds none. Try planes nearest to $z = 0$ first and use `poised_lattice` inside each plane, so
+# that each plane holds a 2-D triangular lattice. Does your search ever need to backtrack (undo a
+# plane once chosen)? Argue why or why not.
 # ```
 #
 # ```{solution-start} ch04-ex3
@@ -1581,19 +1918,38 @@ def lattice_3d(candidates, n):
 # %% [markdown]
 # The recursion mirrors {eq}`eq-induction`: a polynomial of degree $n$ that vanishes on the
 # degree-$n$ lattice in the plane $z = c_0$ is divisible by $z - c_0$, and the quotient vanishes on
-# the remaining planes. Because a plane that holds a lattice of degree $d$ also holds one of degree
-# $d - 1$ (drop its longest row), filling the largest degree first never paints the search into a
-# corner, and the backtracking branch is a safeguard rather than a necessity here; with the compact
-# rules inside the planes, or a cap on their effort, it would be needed.
+# the remaining planes. The search never needs to backtrack. A plane that holds a lattice of degree
+# $d$ also holds one of degree $d - 1$ (drop its longest row), so any plane that can take row $k$
+# can take every later row too; by an exchange argument, taking for each $k$ the nearest plane that
+# can hold degree $n - k$ succeeds whenever any assignment does. The `return None` branch is
+# therefore a safeguard. (It would matter if the planes' lattices had to satisfy extra rules, such
+# as the compact rows, that break this nesting.)
 #
 # ```{solution-end}
 # ```
 
 # %% tags=["check", "remove-input"]
+def _is_plane_lattice(points, d):
+    """True if 2-D points are d + 1 lines x = c (or y = c) holding d + 1, d, ..., 1 points."""
+    return any(sorted(np.unique([p[axis] for p in points], return_counts=True)[1].tolist())
+               == list(range(1, d + 2)) for axis in (0, 1))
+
+
 def _finds_poised_lattice(cands, n):
-    """True if lattice_3d returns a poised subset of cands of degree n."""
+    """True if lattice_3d returns a 3-D triangular lattice of degree n drawn from cands."""
     got = lattice_3d(cands, n)
-    return got is not None and set(map(tuple, got)) <= set(cands) and is_poised(got, n)
+    if got is None or len(got) != math.comb(n + 3, 3):
+        return False
+    got = [tuple(int(v) for v in p) for p in got]
+    planes = {}
+    for x, y, z in got:
+        planes.setdefault(z, []).append((x, y))
+    plane_degree = {math.comb(d + 2, 2): d for d in range(n + 1)}  # points in a plane -> degree
+    degrees = sorted(plane_degree.get(len(plane), -1) for plane in planes.values())
+    return (len(set(got)) == len(got) and set(got) <= set(cands) and degrees == list(range(n + 1))
+            and all(_is_plane_lattice(plane, plane_degree[len(plane)])
+                    for plane in planes.values())
+            and is_poised(got, n))
 
 
 cube = list(product(range(-2, 3), repeat=3))
@@ -1601,7 +1957,8 @@ _slab = [p for p in cube if p[2] != 0 or (p[0] == 0 and p[1] <= 0)]  # a sparse 
 utils.check_that(
     "ch04-ex3",
     lambda: _finds_poised_lattice(_slab, 3),
-    "lattice_3d returns a poised subset of the candidates when one exists",
+    "lattice_3d returns a 3-D triangular lattice (planes of degree n, ..., 0, each a 2-D "
+    "lattice) drawn from the candidates when one exists",
 )
 ### BEGIN HIDDEN TESTS
 _two_planes = [p for p in cube if p[2] in (0, 1)]  # only 2 planes: no lattice of degree 2
@@ -1622,13 +1979,16 @@ utils.check_that(
 # ```{exercise}
 # :label: ch04-ex4
 #
-# (Open-ended.) The pair $(\omega_0, \omega_B) = (10^4, 100)$ was picked by trial. Propose a rule
-# with fewer arbitrary constants, or a different stabilisation (for example weights that fall with
-# the distance from the node, more lattice nodes in the fit, or boundary points only on the node's
-# own grid lines), and test it as the chapter tests its own choice: $\sigma_{\min}(A)$ and the
-# largest real part of an eigenvalue on a small grid, and the global order on several grids, for
-# three disc centres. Does your rule also keep every eigenvalue in the left half-plane, which a
-# heat-equation solver would need? Report what you tried, including what failed.
+# (Open-ended.) The pair $(\omega_0, \omega_B) = (10^4, 100)$ was picked by trial, and a node
+# almost on the circle spoils its rows. Propose a rule with fewer arbitrary constants, or a
+# different stabilisation (for example weights that fall with the distance from the node, dropping
+# boundary points closer to the node than some fraction of $h$, more lattice nodes in the fit, or
+# boundary points only on the node's own grid lines), and test it as the chapter tests its own
+# choice: the node coefficient and the largest real part of an eigenvalue in the controlled test of
+# a node approaching the circle, $\sigma_{\min}(A)$ on every grid, and the global order and its
+# pairwise slopes for three disc centres. Does your rule keep every eigenvalue in the left
+# half-plane, which a heat-equation solver would need, or does it only move the problem elsewhere?
+# Report what you tried, including what failed.
 # ```
 #
 # ```{solution-start} ch04-ex4
@@ -1677,24 +2037,30 @@ for centre in np.random.default_rng(5).uniform(-0.1, 0.1, (3, 2)):
 # - The compact search rules are a heuristic that misses lattices on ragged sets; the relaxed rows
 #   are exact; "none" comes with a certificate and a capped search says "gave up".
 # - Least-squares weights on a poised lattice give the Laplacian to order $n - 1$, and a Poisson
-#   solver on a disc that is fourth order: the $O(h^3)$ band error gains about two orders in the
-#   global error, the same gain that makes Shortley–Weller second order.
-# - That fourth order needed hand-picked weights. Light node weights are unstable, and some heavy
-#   pairs that are stable for Poisson leave eigenvalues in the right half-plane, harmless for a
-#   Poisson solve but not for time stepping. With Dirichlet data next to the node, a larger naive
-#   least-squares stencil was about as accurate; the lattice's advantage here is a small stencil
-#   that is poised on grid values alone.
+#   solver on a disc with a fitted order of about 4 or more. The band error gains one to two
+#   orders in the global error, sometimes a little more, depending on the disc centre, where
+#   Shortley–Weller gains about two. Because of that gain, degree-3 lattices also converge far above their local order: a
+#   fitted order near 4 does not certify degree 4, which here buys a smaller error constant.
+# - With Dirichlet data next to the node, least squares on the 21 nearest nodes was as accurate as
+#   PLG-FD or more, and at equal size the lattice brought no systematic gain. The lattice's
+#   advantage here is a small stencil that is poised on grid values alone.
+# - The fourth order needed hand-picked weights, and the chosen pair is not stable in the spectral
+#   sense. Light node weights make $A$ nearly singular; with heavy ones, a node almost on the
+#   circle gives its row a collapsed or positive node coefficient. The first makes the pairwise
+#   slopes erratic, the second puts an eigenvalue in the right half-plane: harmless for a Poisson
+#   solve, not for time stepping. The same happens with the nearest-node stencils, so it belongs
+#   to this boundary treatment; a fix is open.
 # - The condition number of $V$ falls and then rises as the stencil widens, but that rise is mostly
 #   monomial scaling; data errors are amplified *less* by wide stencils, and what they cost is
 #   truncation error.
 #
 # The global claim was tested on one smooth manufactured solution on a disc, a convex domain with a
-# smooth boundary, and at $n = 4$ only. Laptop scale and this reconstruction cannot show what the
-# paper goes on to do: lattices in three dimensions and the group structure of its permutations,
-# degrees up to 6, non-convex geometries with thin features, Neumann conditions, and
-# time-dependent problems. The search rules here (compact rows, nearest-first order, relaxed
-# fallback) and the weights are this chapter's; the paper's state space and its optimality proof
-# for the depth-first search are not reproduced.
+# smooth boundary, at $n = 4$ (with $n = 3$ as a contrast), on grids up to 160 cells. Laptop scale
+# and this reconstruction cannot show what the paper goes on to do: lattices in three dimensions and
+# the group structure of its permutations, degrees up to 6, non-convex geometries with thin
+# features, Neumann conditions, and time-dependent problems. The search rules here (compact rows,
+# nearest-first order, relaxed fallback) and the weights are this chapter's; the paper's state space
+# and its optimality proof for the depth-first search are not reproduced.
 #
 # Related reading: embedded-boundary and immersed-interface methods treat the same irregular
 # boundaries by other means {cite}`leveque2007fd`; neural operators on irregular domains take yet

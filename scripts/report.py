@@ -4,6 +4,7 @@
     python scripts/report.py readme       # rewrites the chapter table in README.md
     python scripts/report.py exercises    # writes book/exercise_table.md (also done by build_site.py)
     python scripts/report.py navigation   # writes book/generated/ (part pages' chapter tables, home page count)
+    python scripts/report.py guide        # links the written chapters in the instructor's guide's tables
 
 Claim records are read from the committed .ipynb outputs (utils.claims.CLAIM_MIME), so the
 scoreboard shows exactly the numbers the website shows; run times come from runtimes.json
@@ -285,14 +286,33 @@ def write_readme() -> None:
     path.write_text(text[:start] + "\n" + readme_table() + "\n" + text[end:])
 
 
+def link_guide(text: str) -> str:
+    """Return the guide's text with each written chapter's "NN Title" turned into a link to it."""
+    for chapter in chapters():
+        name, label = notebook_name(chapter), f"{chapter['number']} {chapter['title']}"
+        link = f"{{doc}}`{label} <../notebooks/{name}>`"
+        if chapter_status(chapter)[0] != "planned" and link not in text:
+            text = text.replace(f"| {label} |", f"| {link} |").replace(f"| {label};", f"| {link};")
+            text = text.replace(f"; {label} |", f"; {link} |")
+    return text
+
+
+def write_guide_links() -> Path:
+    """Link the written chapters in book/instructor_guide.md (run after a chapter lands)."""
+    path = ROOT / "book" / "instructor_guide.md"
+    path.write_text(link_guide(path.read_text()))
+    return path
+
+
 if __name__ == "__main__":
     commands = {
         "scoreboard": write_scoreboard,
         "readme": write_readme,
         "exercises": write_exercise_table,
         "navigation": lambda: write_navigation()[-1],
+        "guide": write_guide_links,
     }
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
-        sys.exit("usage: python scripts/report.py scoreboard|readme|exercises")
+        sys.exit("usage: python scripts/report.py scoreboard|readme|exercises|navigation|guide")
     result = commands[sys.argv[1]]()
     print(f"wrote {result.relative_to(ROOT)}" if result else "updated the chapter table in README.md")

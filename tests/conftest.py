@@ -30,19 +30,3 @@ def load_script(name: str):
     sys.modules[name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
-
-# Chapters being revised to the template fixed in issue #9 (hidden answers, checks that bite, lines
-# that fit): the template gates are expected to fail on them until their revision lands.
-UNDER_REVISION = {"07"}
-
-
-def template_gate(paths):
-    """Parametrize values for the template gates: chapters under revision are expected failures."""
-    import pytest
-
-    return [
-        pytest.param(p, id=p.stem, marks=pytest.mark.xfail(reason="chapter under revision to the new template"))
-        if p.name[:2] in UNDER_REVISION
-        else pytest.param(p, id=p.stem)
-        for p in paths
-    ]

@@ -11,7 +11,7 @@ import jupytext
 import nbformat
 import pytest
 
-from conftest import CHAPTERS, ROOT, SOURCES, template_gate
+from conftest import CHAPTERS, ROOT, SOURCES
 from utils.claims import CLAIM_MIME
 
 SECTIONS = [
@@ -145,7 +145,7 @@ def visible_part(source: str) -> str:
     return re.sub(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?", "", source, flags=re.S | re.M)
 
 
-@pytest.mark.parametrize("source", template_gate(SOURCES))
+@pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
 def test_exercises_number_within_the_chapter(source):
     nb = jupytext.read(source)
     number = source.name[:2]
@@ -154,7 +154,7 @@ def test_exercises_number_within_the_chapter(source):
     assert labels == expected, f"{source.name}: exercise labels must be {expected} in order (Exercise K is chNN-exK); found {labels}"
 
 
-@pytest.mark.parametrize("source", template_gate(SOURCES))
+@pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
 def test_no_answer_is_visible_next_to_its_exercise(source):
     """Check cells show their outcome on the website, and what students see tests properties only."""
     nb = jupytext.read(source)
@@ -175,7 +175,7 @@ def test_no_answer_is_visible_next_to_its_exercise(source):
         )
 
 
-@pytest.mark.parametrize("source", template_gate(SOURCES))
+@pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
 def test_open_ended_means_graded_by_hand(source):
     """An open-ended exercise has no automatic check; a checked one is not called open-ended; each chapter has one."""
     nb = jupytext.read(source)
@@ -188,7 +188,7 @@ def test_open_ended_means_graded_by_hand(source):
     assert not both, f"{source.name}: {both} are called open-ended but have an automatic check (grade them by hand, or drop the label)"
 
 
-@pytest.mark.parametrize("source", template_gate(SOURCES))
+@pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
 def test_code_lines_fit_the_column(source):
     nb = jupytext.read(source)
     long = [
@@ -210,7 +210,7 @@ def test_stored_notebook_is_small(source):
     )
 
 
-@pytest.mark.parametrize("source", template_gate(SOURCES))
+@pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
 def test_claim_record_has_headline_and_verdict(source):
     from utils.claims import KINDS, VERDICTS
 
@@ -222,7 +222,7 @@ def test_claim_record_has_headline_and_verdict(source):
     assert all(row.get("kind") in KINDS for row in record["rows"]), f"{source.stem}.ipynb: every claim row needs a kind"
 
 
-@pytest.mark.parametrize("source", template_gate(CHAPTERS))
+@pytest.mark.parametrize("source", CHAPTERS, ids=ids(CHAPTERS))
 def test_chapter_title_is_its_name_in_chapters_yml(source):
     """One name per chapter everywhere: the sidebar shows the notebook's title, the tables chapters.yml's."""
     import yaml
@@ -235,7 +235,7 @@ def test_chapter_title_is_its_name_in_chapters_yml(source):
     )
 
 
-@pytest.mark.parametrize("source", template_gate(CHAPTERS))
+@pytest.mark.parametrize("source", CHAPTERS, ids=ids(CHAPTERS))
 def test_paper_card_has_one_format(source):
     card = jupytext.read(source).cells[0].source
     for field in ("**Paper.**", "**Summary.**", "**What the seminar notes claim.**", "**Run time:**"):

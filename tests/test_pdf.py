@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, UNDER_REVISION, load_script
+from conftest import ROOT, load_script
 
 CHROMIUM = os.environ.get("BOOK_CHROMIUM", "/usr/bin/chromium")
 PDF = ROOT / "_build" / "pdf" / "book.pdf"
@@ -43,8 +44,10 @@ def test_pdf_has_every_landed_chapter_with_page_numbers(pdf_text):
     landed = [c for c in report.chapters() if report.chapter_status(c)[0] != "planned"]
     assert len(pages) >= 10 * len(landed), f"only {len(pages)} pages for {len(landed)} chapters"
     contents = next(p for p in pages if "Contents" in p)
-    for chapter in [c for c in landed if c["number"] not in UNDER_REVISION]:
-        assert chapter["title"].lower() in contents.lower(), f"chapter {chapter['number']} is missing from the contents"
+    for chapter in landed:
+        # ligatures (fi, ff) come back as single characters, and long titles wrap onto a second line
+        flat = " ".join(unicodedata.normalize("NFKC", contents).lower().split())
+        assert chapter["title"].lower() in flat, f"chapter {chapter['number']} is missing from the contents"
     assert f"1 / {len(pages)}" in pages[0] and f"{len(pages)} / {len(pages)}" in pages[-1], "pages are not numbered"
     assert reader.outline, "the PDF has no outline (bookmarks)"
     for raw in ("\\frac", "\\begin{", "$$"):

@@ -61,3 +61,13 @@ def test_seed_report_is_summarised_per_row():
 def test_exercise_table_lists_points_from_the_nbgrader_source():
     table = report.exercise_table()
     assert "| 00 | ch00-ex1 |" in table and "| by hand | 2 |" in table
+
+
+def test_instructor_guide_links_every_written_chapter_in_its_tables():
+    guide = (ROOT / "book" / "instructor_guide.md").read_text()
+    assert report.link_guide(guide) == guide, "run `python scripts/report.py guide` to link the written chapters"
+    for chapter in report.chapters():
+        if report.chapter_status(chapter)[0] != "planned":
+            link = f"<../notebooks/{report.notebook_name(chapter)}>`"
+            assert guide.count(link) >= 2, f"chapter {chapter['number']} is not linked in the syllabus and prerequisites"
+    assert "| planned |" not in guide and "| written |" not in guide, "status lives on the scoreboard, not the guide"

@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import ROOT, UNDER_REVISION, load_script
+from conftest import ROOT, load_script
 
 report = load_script("report")
 pytestmark = pytest.mark.xdist_group("site")
@@ -265,12 +265,6 @@ READER_JS = """() => {
 }"""
 
 
-def under_revision(rel: str) -> bool:
-    """Pages of chapters being revised to the fixed template are checked once their revision lands."""
-    name = rel.rsplit("/", 1)[-1]
-    return rel.startswith("notebooks/") and name[:2] in UNDER_REVISION
-
-
 def reader_report(browser, server, rel, width):
     offline = OfflinePage(browser, server, width)
     page = offline.open(f"{server}/{rel}")
@@ -286,7 +280,7 @@ def reader_report(browser, server, rel, width):
 def test_pages_read_well_at_desktop_width(server, browser):
     problems = []
     for rel in html_pages():
-        if rel.startswith(("search", "genindex")) or under_revision(rel):
+        if rel.startswith(("search", "genindex")):
             continue
         r = reader_report(browser, server, rel, 1280)
         for image in r["images"]:
@@ -317,7 +311,7 @@ def test_pages_read_well_at_desktop_width(server, browser):
 def test_pages_read_well_on_a_phone(server, browser):
     problems = []
     for rel in html_pages():
-        if rel.startswith(("search", "genindex")) or under_revision(rel):
+        if rel.startswith(("search", "genindex")):
             continue
         r = reader_report(browser, server, rel, 390)
         if r["pageOverflow"] > 1:
@@ -337,7 +331,7 @@ def test_sidebar_has_one_entry_per_part_with_its_chapters(server, browser):
         assert entries.count(part) == 1, f"the sidebar should list {part!r} once, found {entries}"
     landed = [
         c for c in report.chapters()
-        if report.chapter_status(c)[0] != "planned" and c["number"] != "00" and c["number"] not in UNDER_REVISION
+        if report.chapter_status(c)[0] != "planned" and c["number"] != "00"
     ]
     chapter_links = page.evaluate(
         "() => [...document.querySelectorAll('nav.bd-docs-nav li.toctree-l2 > a')].map(a => a.textContent.trim())"

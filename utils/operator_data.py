@@ -8,6 +8,7 @@ Used by chapter 07 (Fourier Neural Operator) and chapter 08 (Geo-FNO):
 - `sample_darcy_coefficient`: piecewise-constant permeability from a thresholded cosine-series field.
 - `solve_darcy_2d` / `solve_darcy_1d`: -div(a grad u) = f with u = 0 on the boundary, finite
   differences with harmonic-mean face coefficients.
+- `solve_darcy_1d_periodic`: -(a u')' = f on the periodic [0, 1), the same scheme, mean of u zero.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "sample_grf_1d",
     "solve_burgers",
     "solve_darcy_1d",
+    "solve_darcy_1d_periodic",
     "solve_darcy_2d",
 ]
 
@@ -256,3 +258,34 @@ def solve_darcy_1d(coefficient: np.ndarray, forcing: float | np.ndarray = 1.0) -
     u = np.zeros(s)
     u[1:-1] = solve_banded((1, 1), banded, h**2 * f[1:-1])
     return u
+
+
+def solve_darcy_1d_periodic(coefficient: np.ndarray, forcing: float | np.ndarray = 0.0) -> np.ndarray:
+    """Return u on the periodic grid x_i = i / s of [0, 1) solving -(a u')' = f with mean(u) = 0, per row.
+
+    coefficient: (s,) or (n, s) values of a > 0 at x_i = i / s (the grid of `sample_grf_1d`); forcing:
+    a number or an array of the coefficient's shape. A periodic solution exists only when f has mean
+    zero, so the mean of f is removed (a constant forcing therefore gives u = 0). Harmonic-mean face
+    values and second-order finite differences, as in `solve_darcy_1d`; the mean-zero condition is
+    imposed with a Lagrange multiplier.
+    """
+    a = np.asarray(coefficient, dtype=float)
+    if a.ndim == 2:
+        f = np.broadcast_to(np.asarray(forcing, dtype=float), a.shape)
+        return np.stack([solve_darcy_1d_periodic(a_i, f_i) for a_i, f_i in zip(a, f)])
+    if a.ndim != 1:
+        raise ValueError(f"coefficient must have shape (s,) or (n, s), got {a.shape}.")
+    s = a.size
+    if s < 3:
+        raise ValueError(f"the periodic grid needs at least 3 nodes, got {s}.")
+    f = _checked_forcing(a, forcing)
+    h = 1.0 / s
+    right = _harmonic(a, np.roll(a, -1))  # face i + 1/2, wrapping around
+    left = np.roll(right, 1)  # face i - 1/2
+    i = np.arange(s)
+    rows = np.concatenate([i, i, i, i, np.full(s, s)])
+    cols = np.concatenate([i, (i + 1) % s, (i - 1) % s, np.full(s, s), i])
+    vals = np.concatenate([left + right, -right, -left, np.ones(s), np.ones(s)])
+    matrix = sp.csc_matrix((vals, (rows, cols)), shape=(s + 1, s + 1))  # last row/column: mean(u) = 0
+    rhs = np.concatenate([h**2 * (f - f.mean()), [0.0]])
+    return spla.spsolve(matrix, rhs)[:s]

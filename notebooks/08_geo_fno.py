@@ -163,6 +163,7 @@
 import math
 import time
 import warnings
+from itertools import combinations_with_replacement
 
 import matplotlib.pyplot as plt
 import matplotlib.tri as mtri
@@ -254,7 +255,7 @@ for ax, j in zip(axes.flat, shown):
     shading = ax.tricontourf(tri, u[j], levels=solution_levels, cmap="viridis", extend="both")
     ax.plot(z[j].real, z[j].imag, "k.", ms=0.8)  # the nodes
     a, b = coeffs[j]
-    ax.set(title=f"t = {strength[j]:.2f}: a = {a:.2f}, b = {b:.2f}", aspect="equal")
+    ax.set(title=f"t = {strength[j]:.2f}, |a| = {abs(a):.2f}, |b| = {abs(b):.2f}", aspect="equal")
     ax.set(xlabel="$x$", ylabel="$y$")
 fig.colorbar(shading, ax=axes, shrink=0.8, label="$u(x, y)$")
 fig.suptitle("Four training domains (nodes as dots) and the exact solution")
@@ -313,10 +314,12 @@ def nudft_inverse(coeff: torch.Tensor, basis) -> torch.Tensor:
 # %% [markdown]
 # ### The Geo-FNO
 #
-# The spectral multiplier and the inner FNO layer are those of chapter 07, in two dimensions. With
-# `norm="forward"` the real FFT returns Fourier coefficients (the grid sum divided by $s^2$), the same
-# normalisation as the $1/N$ in {eq}`eq-nudft-forward`, so a latent grid and a point cloud that
-# sample the same function give about the same coefficients.
+# The spectral multiplier and the inner FNO layer follow chapter 07's 2-D layer, with two
+# differences of form: one weight tensor holds both corners of kept modes (chapter 07 keeps two), and
+# the FFT uses `norm="forward"`. With it the real FFT returns Fourier coefficients (the grid sum
+# divided by $s^2$), the same normalisation as the $1/N$ in {eq}`eq-nudft-forward`, so a latent grid
+# and a point cloud that sample the same function give about the same coefficients. (Chapter 07 puts
+# the $1/s^2$ on the inverse FFT; inside one layer the two conventions agree.)
 
 
 # %%
@@ -403,7 +406,8 @@ class GeoFNO(nn.Module):
 # interpolate linearly on the mesh's triangles (inside the domain) and fill grid points outside
 # the domain with the nearest node's value, so the target is continuous; the input channels are
 # the domain's mask and the grid coordinates, as in the paper's interpolation baselines. The way
-# back is bilinear interpolation from the grid.
+# back is bilinear interpolation from the grid. The fill outside the domain is not data, so the grid
+# FNO's training loss counts only the grid points inside the domain.
 
 # %%
 grid_axis = np.linspace(-box_radius, box_radius, grid_size)
@@ -467,8 +471,9 @@ print(
 #
 # ### Training
 #
-# All models minimise the mean relative $L^2$ error over the nodes (or grid points) of each sample,
-# with Adam and a one-cycle learning-rate schedule, for the same number of epochs.
+# All models minimise the mean relative $L^2$ error over the nodes (or the grid points inside the
+# domain) of each sample, with Adam and a one-cycle learning-rate schedule, for the same number of
+# epochs.
 
 
 # %%
@@ -522,6 +527,7 @@ grid_inputs = torch.tensor(
     dtype=torch.float32,
 )  # (n_domains, 3, s, s): mask, x, y
 grid_targets = torch.tensor(grids, dtype=torch.float32)
+grid_masks = torch.tensor(masks, dtype=torch.float32).flatten(1)  # 1 inside the domain, 0 outside
 test_index = torch.arange(n_train, n_domains)
 
 # %% [markdown]
@@ -581,7 +587,8 @@ assert forward_error < 1e-12 and inverse_error < 1e-12
 # {eq}`eq-poisson-series` must solve {eq}`eq-laplace`. Two independent tests: with harmonic boundary
 # data $g = \operatorname{Re} z^3 + 2 \operatorname{Im} z$ the solution must be $g$ itself, and the
 # five-point finite-difference Laplacian of our $u$ at interior points must vanish like the
-# stencil's $O(h^2)$ truncation error (the stencil points are located with $F^{-1}$, by Newton's method).
+# stencil's $O(h^2)$ truncation error (the stencil points are located with $F^{-1}$, by Newton's
+# method).
 
 # %%
 harmonic = laplace_dirichlet(w_ref, coeffs[:50], g=lambda x, y: x**3 - 3 * x * y**2 + 2 * y)
@@ -618,9 +625,12 @@ assert harmonic_error < 1e-12 and laplacian_coarse / laplacian_fine > 3.5
 #
 # ### Trivial baselines
 #
-# How hard is the task? Two references that need no network: predict every test solution by the
-# mean training solution at each node, and fit a linear least-squares map from the $2N$ node
-# coordinates to the $N$ solution values.
+# How hard is the task? References that need no network: predict every test solution by the mean
+# training solution at each node, and fit a linear least-squares map from the $2N$ node coordinates
+# to the $N$ solution values. The node coordinates $F(w_j) = w_j + a w_j^2 + b w_j^3$ are affine in
+# four real numbers, the shape numbers $(\operatorname{Re} a, \operatorname{Im} a, \operatorname{Re} b,
+# \operatorname{Im} b)$, so the linear fit is a polynomial of degree 1 in them; we also fit
+# polynomials of degree 2 and 3 in the shape numbers by least squares.
 
 # %%
 train_slice = slice(0, n_train)
@@ -628,15 +638,38 @@ mean_error = relative_l2(np.broadcast_to(u[train_slice].mean(0), u[test].shape),
 design = np.concatenate([z.real, z.imag, np.ones((n_domains, 1))], axis=1)  # (n_domains, 2N + 1)
 lstsq_coef = np.linalg.lstsq(design[train_slice], u[train_slice], rcond=None)[0]
 linear_error = relative_l2(design[test] @ lstsq_coef, u[test])
+shape_numbers = np.concatenate([coeffs.real, coeffs.imag], 1)  # (n_domains, 4)
+
+
+def polynomial_features(x: np.ndarray, degree: int) -> np.ndarray:
+    """All monomials of the columns of x (n, d) up to `degree`, constant included."""
+    columns = [np.ones(len(x))]
+    for d in range(1, degree + 1):
+        for powers in combinations_with_replacement(range(x.shape[1]), d):
+            columns.append(x[:, list(powers)].prod(1))
+    return np.stack(columns, 1)
+
+
+polynomial_error = {}
+for degree in (1, 2, 3):
+    poly = polynomial_features(shape_numbers, degree)  # (n_domains, number of monomials)
+    poly_coef = np.linalg.lstsq(poly[train_slice], u[train_slice], rcond=None)[0]
+    polynomial_error[degree] = relative_l2(poly[test] @ poly_coef, u[test])
 print(
     f"mean solution: {mean_error.mean():.4f} | "
-    f"linear in the node coordinates: {linear_error.mean():.4f}"
+    f"linear in the node coordinates: {linear_error.mean():.4f}\n"
+    "least squares in the four shape numbers, degree 1, 2, 3: "
+    + ", ".join(f"{polynomial_error[d].mean():.4f}" for d in (1, 2, 3))
 )
 
 # %% [markdown]
-# The mean is off by about a fifth. The linear fit is much better: for these mild deformations
-# the solution at a node depends on the geometry almost linearly. A learned operator has to beat
-# this number to be worth anything here.
+# The mean is off by about a fifth. The linear fit is much better, and degree 1 in the shape
+# numbers gives the same error, as it must. Degrees 2 and 3 are far better again (printed): the
+# solution at each node is a smooth function of four numbers, and the 35 monomials of degree at
+# most 3 capture it. Keep this in mind below. No network in this chapter comes near the cubic fit; the
+# question the paper asks, and this chapter tests, is narrower: with the same budget, does an FNO
+# that reads the mesh directly beat one that reads interpolated data? On this easy family it is a
+# comparison of two architectures, not evidence that a neural operator is the right tool for it.
 #
 # ### Geo-FNO on the given mesh, and FNO on the interpolated grid
 #
@@ -697,8 +730,9 @@ torch.manual_seed(info.seed)
 grid_model = GridFNO(3, width, n_modes)
 histories["FNO, interpolated grid"] = train(
     grid_model.parameters(),
-    lambda index: relative_loss(
-        grid_model(grid_inputs[index]).flatten(1), grid_targets[index].flatten(1)
+    lambda index: relative_loss(  # over the grid points inside the domain only
+        grid_model(grid_inputs[index]).flatten(1) * grid_masks[index],
+        grid_targets[index].flatten(1) * grid_masks[index],
     ),
     n_train,
     n_epochs,
@@ -725,7 +759,7 @@ for name, error in results.items():
         f"{seconds[name]:.0f} s CPU, final training loss {histories[name][-1]:.4f}"
     )
 print(
-    f"{'':24s} grid FNO measured on the grid inside the domain (the paper's protocol): "
+    f"{'':24s} grid FNO measured on the grid inside the domain: "
     f"{inside_error:.4f}"
 )
 ratio_given = results["FNO, interpolated grid"].mean() / results["Geo-FNO, given mesh"].mean()
@@ -735,18 +769,22 @@ print(
 )
 
 # %% [markdown]
-# The figure sets the test errors side by side, with the interpolation floor and the two trivial
+# The figure sets the test errors side by side, with the interpolation floor and the trivial
 # baselines, and shows where the errors sit on one test domain.
 
 # %% tags=["hide-input"]
 order = [
     "mean solution",
     "linear regression",
+    "cubic fit, shape numbers",
     "FNO, interpolated grid",
     "Geo-FNO, identity map",
     "Geo-FNO, given mesh",
 ]
-bars = {"mean solution": mean_error, "linear regression": linear_error} | results
+model_colours = {"Geo-FNO, given mesh": "C0", "Geo-FNO, identity map": "C1"}
+model_colours |= {"FNO, interpolated grid": "C2", "Geo-FNO, learned map": "C3"}
+baselines = {"mean solution": mean_error, "linear regression": linear_error}
+bars = baselines | {"cubic fit, shape numbers": polynomial_error[3]} | results
 sample = n_train + int(
     np.argsort(results["Geo-FNO, given mesh"])[n_test // 2]
 )  # the median test domain
@@ -755,8 +793,9 @@ with torch.no_grad():
 grid_sample = grid_on_nodes[sample - n_train]
 fig, axes = plt.subplots(2, 2, figsize=(6.8, 6.2), layout="constrained")
 ax = axes[0, 0]
-ax.barh(range(len(order)), [bars[k].mean() for k in order], color=["0.6", "0.6", "C1", "C2", "C0"])
-ax.axvline(floor_error.mean(), color="C1", ls="--", lw=1.2, label="interpolation floor")
+bar_colours = [model_colours.get(k, "0.6") for k in order]
+ax.barh(range(len(order)), [bars[k].mean() for k in order], color=bar_colours)
+ax.axvline(floor_error.mean(), color="C2", ls="--", lw=1.2, label="interpolation floor")
 ax.set(
     yticks=range(len(order)),
     yticklabels=order,
@@ -767,7 +806,7 @@ ax.set(
 ax.legend(loc="upper right", fontsize=8)
 ax = axes[0, 1]
 for name, history in histories.items():
-    ax.semilogy(range(1, n_epochs + 1), history, label=name)
+    ax.semilogy(range(1, n_epochs + 1), history, label=name, color=model_colours[name])
 ax.set(xlabel="epoch", ylabel="training loss", title="Training loss")
 ax.legend(fontsize=8, loc="lower left")
 tri = mtri.Triangulation(z[sample].real, z[sample].imag, triangles)
@@ -785,18 +824,15 @@ fig.suptitle("Geo-FNO against an FNO on interpolated data, equal budget")
 plt.show()
 
 # %% [markdown]
-# Three things to read off. The grid FNO's error is well above its interpolation floor (the dashed
-# line). Measured on the grid inside the domain, the paper's protocol, it is lower (printed above):
-# part of its error at the nodes comes from the way back. Its training loss, taken over the whole
-# grid, levels off at about twice its error inside the domain (top right and the printed numbers),
-# so much of what it fails to fit is the nearest-node fill outside the domain, a kinked target;
-# that this fill is what limits it inside the domain too is our conjecture, not tested here. Its
-# error concentrates along the boundary (bottom right). The Geo-FNO's
-# error is smaller and more evenly spread. And after full training the two Geo-FNOs, given mesh and
-# identity map, are close. The given-mesh model's training loss falls more slowly at first (top
-# right), and with the short training of fast mode (`BOOK_FAST=1`) it lags far behind. On these mild
-# deformations the physical coordinates are already a good latent space, so the gain over the grid
-# FNO comes from the non-uniform transform (no interpolation), not from the choice of $\phi$.
+# Three things to read off. The grid FNO's error at the nodes is well above its interpolation floor
+# (the dashed line); measured on the grid inside the domain it is lower (printed above), so part of
+# its error at the nodes comes from the way back. Its error concentrates along the boundary (bottom
+# right); the Geo-FNO's error is smaller and more evenly spread. And the given mesh does not beat
+# the identity map: in this run it is worse (printed above). Its training loss falls more slowly at
+# first (top right), and with the short training of fast mode (`BOOK_FAST=1`) it lags far behind,
+# behind even the grid FNO. On these mild deformations the physical coordinates are already a good
+# latent space, so the gain over the grid FNO comes from the non-uniform transform (no
+# interpolation), not from the choice of $\phi$.
 #
 # ### A learned deformation (full mode)
 #
@@ -908,9 +944,9 @@ if not info.fast:
 # directly (identity map); the given-mesh row is checked in full mode only, because with the short
 # training of fast mode that model has not converged (its fast-mode error is printed above). The
 # threshold, a ratio of 1.5, asks for a clear gain, short of the paper's factor two. A third row
-# asks the Geo-FNO to beat the linear baseline by a clear margin (error ratio at most 0.75); with
-# the short training of fast mode the margin is smaller and varies with the seed, so there the row
-# asks only that it beat the baseline. Two rows cross-check the code.
+# records what holds besides: on this four-parameter family a cubic least-squares fit in the shape
+# numbers beats the Geo-FNO by at least a factor two (error ratio at most 0.5). Two rows
+# cross-check the code.
 
 # %%
 ratio_identity = results["FNO, interpolated grid"].mean() / results["Geo-FNO, identity map"].mean()
@@ -924,12 +960,12 @@ claims = [
         kind="paper",
     ),
     utils.Claim(
-        "Geo-FNO (identity map) test error / linear-regression baseline error",
-        "n/a (baseline)",
-        results["Geo-FNO, identity map"].mean() / linear_error.mean(),
+        "Cubic least squares in the 4 shape numbers: test error / Geo-FNO (identity map) error",
+        "n/a (baseline, not in the paper)",
+        polynomial_error[3].mean() / results["Geo-FNO, identity map"].mean(),
         "<=",
-        utils.pick(1.0, 0.75),
-        kind="paper",
+        0.5,
+        kind="instead",
     ),
     utils.Claim(
         "From-scratch NUDFT vs finufft, points to modes and back: max relative difference",
@@ -985,7 +1021,7 @@ utils.check_claims(
 # a new domain $F(w) = w + a w^2 + b w^3$ with $a = t/4 \cdot e^{0.5i}$ and $b = t/6 \cdot e^{2i}$
 # (so $2|a| + 3|b| = t$), solves it exactly, and shows the absolute error of the trained Geo-FNO
 # (given mesh) or of the FNO on the interpolated grid. The training domains have $t \le 0.9$; the
-# last value, $t = 0.97$, lies just outside. Colours are clipped at an error of 0.1.
+# last value, $t = 0.97$, lies just outside. Colours are clipped at an error of 0.05.
 
 
 # %%
@@ -1024,8 +1060,8 @@ def plot_domain_error(strength: float = 0.45, model: str = "Geo-FNO (given mesh)
         xlim=(-1.5, 1.5),
         ylim=(-1.5, 1.5),
     )
-    error_levels = np.linspace(0, 0.1, 11)
-    shading = axes[1].tricontourf(tri, np.minimum(error, 0.1), levels=error_levels, cmap="magma")
+    error_levels = np.linspace(0, 0.05, 11)
+    shading = axes[1].tricontourf(tri, np.minimum(error, 0.05), levels=error_levels, cmap="magma")
     fig.colorbar(shading, ax=axes[1], shrink=0.85)
     rel = np.linalg.norm(predictions[model] - exact) / np.linalg.norm(exact)
     axes[1].set(
@@ -1247,8 +1283,9 @@ for name, cloud in (
 # A uniformly denser cloud keeps the point density's shape, so the plain sums change little and the
 # error stays close to the original. A cloud that is denser on one half changes the density, the
 # plain sum {eq}`eq-nudft-forward` now weights that half twice, and the error grows: the model has
-# learned the original density into its spectral weights. Quadrature weights (cell areas of the
-# mesh) would remove the dependence. The grid FNO would need the new cloud interpolated to its grid,
+# learned the original density into its spectral weights. Our conjecture, not tested here, is that
+# quadrature weights (cell areas of the mesh) would remove most of the dependence, as they remove
+# the bias in exercise {ref}`ch08-ex2`. The grid FNO would need the new cloud interpolated to its grid,
 # which is independent of the density but pays the interpolation floor at any density.
 #
 # ```{solution-end}
@@ -1262,17 +1299,22 @@ for name, cloud in (
 #   ours agree with `finufft` to round-off.
 # - On Laplace's equation over 500 conformal images of the disc, the Geo-FNO that reads the point
 #   cloud directly beats an FNO on interpolated data at equal cost by the factors in the claim
-#   table, at least the paper's "about twice". Part of the baseline's error is the interpolation
-#   floor (the round trip alone) and the way back to the nodes; the rest we could not attribute.
+#   table, against the paper's "about twice". The baseline is trained only where there are data
+#   (inside the domain); part of its error is the interpolation floor (the round trip alone) and the
+#   way back to the nodes; the rest we could not attribute.
 # - What this chapter does not reproduce is the role of the deformation. The given mesh (the
-#   conformal pre-image) is no better than the identity map (somewhat worse in the stored run, much
-#   worse with fast mode's short training), and a learned deformation ends up next to the identity. The gain here comes from the non-uniform transform
-#   layers, not from the choice of $\phi$; our domains are mild deformations of one disc, where the
+#   conformal pre-image) is no better than the identity map (worse in the stored run, much worse
+#   with fast mode's short training), and a learned deformation ends up next to the identity. The
+#   gain here comes from the non-uniform transform layers, not from the choice of $\phi$; our
+#   domains are mild deformations of one disc, where the
 #   physical coordinates are already a good latent space. The paper's learned maps matter on the
 #   elasticity point cloud, with voids of random shape, which laptop scale does not reach.
-# - The test problem is easy in one sense: a linear least-squares fit on the node coordinates
-#   already gets a few per cent. The models beat it clearly, but a harder family (larger
-#   deformations, boundary data that change with the sample, non-linear PDEs) would test more.
+# - The test problem is easy: the domains have four real shape numbers, and a cubic least-squares
+#   fit in them beats every network here by roughly an order of magnitude (printed above; a row
+#   of the claim table). The Geo-FNO against the interpolated FNO is a fair comparison of two
+#   architectures on this family, not evidence that a neural operator is the right tool for it. A
+#   harder family (many shape parameters, boundary data that change with the sample, non-linear
+#   PDEs) would test more.
 # - Not shown: the $10^5$ speed-up over numerical solvers (our exact solver is faster than any
 #   network), the paper's airfoil, pipe and plasticity problems, and inverse design through the
 #   differentiable model.

@@ -636,10 +636,10 @@ plt.show()
 # That last point is a caveat about these tasks: they are polynomials, and a network is not the
 # best tool for a polynomial one already knows.
 #
-# Is the MLP only undertrained? We give the largest MLP three times the steps and a larger
-# learning rate ($10^{-2}$, which did best among $10^{-3}$, $3\cdot10^{-3}$ and $10^{-2}$ in a small
-# trial we ran while writing the chapter, not repeated here) on the first repeat of the quadratic
-# task.
+# Is the MLP only undertrained? On the first repeat of the quadratic task we give the largest MLP
+# a larger learning rate ($10^{-2}$ instead of $3\cdot10^{-3}$), once with the same number of
+# steps and once with three times as many; for a fair comparison the task-based network also gets
+# the larger learning rate, with the same number of steps.
 
 # %%
 x_train, y_train, x_test, y_test = map(to_tensor, datasets[0, "quadratic"])
@@ -647,14 +647,26 @@ torch.manual_seed(info.seed)
 long_mlp = train(make_net(DIM, MLP_WIDTHS["MLP (96, 32)"], (1,)).to(info.device),
                  x_train, y_train, 3 * STEPS, lr=1e-2, seed=info.seed)
 long_mlp_mse = test_mse(long_mlp, x_test, y_test)
+torch.manual_seed(info.seed)
+fast_mlp = train(make_net(DIM, MLP_WIDTHS["MLP (96, 32)"], (1,)).to(info.device),
+                 x_train, y_train, STEPS, lr=1e-2, seed=info.seed)
+torch.manual_seed(info.seed)
+fast_task = train(make_net(DIM, TASK_WIDTHS, found[0, "quadratic"]).to(info.device),
+                  x_train, y_train, STEPS, lr=1e-2, seed=info.seed)
 first_found = [r["mse"] for r in results if r["repeat"] == 0 and r["task"] == "quadratic"
                and r["model"] == "task-based (found)"]
-print(f"MLP (96, 32), {3 * STEPS} steps at lr 1e-2: test MSE {long_mlp_mse:.4f}; "
-      f"task-based (found), {STEPS} steps: {first_found[0]:.4f}")
+print(f"lr 3e-3, {STEPS} steps (the table):  MLP (96, 32) see table, "
+      f"task-based (found) {first_found[0]:.4f}")
+print(f"lr 1e-2, {STEPS} steps:              MLP (96, 32) {test_mse(fast_mlp, x_test, y_test):.4f},"
+      f" task-based (found) {test_mse(fast_task, x_test, y_test):.4f}")
+print(f"lr 1e-2, {3 * STEPS} steps:              MLP (96, 32) {long_mlp_mse:.4f}")
 
 # %% [markdown]
-# More training helps the MLP, but it stays behind the task-based network trained with a third
-# of the steps, so the gap is not an artefact of an untuned baseline. Our reading of *why* (a
+# The larger learning rate and more training help the MLP, but they help the task-based network
+# at least as much: at equal steps and learning rate the gap does not close (compare the second
+# line's two numbers with the table), and even the MLP trained three times longer stays behind the
+# task-based network. So the gap is not an artefact of an untuned baseline, though we tried only
+# two learning rates. Our reading of *why* (a
 # conjecture, consistent with but not proven by these numbers): a ReLU network must build each
 # $x_i^2$ from linear pieces, while one quadratic layer holds the whole sum
 # $\sum_i (x_i^2 + 0.5x_i)$ in a single neuron, as the cross-check showed.
@@ -706,6 +718,8 @@ for r in diabetes:
           f"fitness {r['vsr_fitness']:.2f}")
 n_linear = sum(r["powers"] == (1,) for r in diabetes)
 print(f"the search returned the linear neuron in {n_linear} of {SPLITS} splits")
+print("task-based (found) / MLP (16, 8) test MSE, per split:",
+      ", ".join(f"{r['task-based (found)'] / r['MLP (16, 8)']:.2f}" for r in diabetes))
 DIABETES_MODELS = ["mean", "linear regression", "polynomial ridge, degree 2", "MLP (16, 8)",
                    "task-based (found)", "quadratic (1, 2)"]
 for model in DIABETES_MODELS:
@@ -731,7 +745,8 @@ for model in DIABETES_MODELS:
 # %% [markdown]
 # ## Claim check
 #
-# The rows, with thresholds fixed after a prototype run and before the runs shown here:
+# The rows, with thresholds fixed after a prototype run and before the runs shown here, except
+# the last one (see its item):
 #
 # - **the headline**: on the quadratic task, the median test MSE of the task-based network
 #   (1729 parameters) divided by the best median among the MLPs with at least as many
@@ -742,10 +757,17 @@ for model in DIABETES_MODELS:
 #   task's neuron's MSE, on each task), at most 0.5;
 # - **the code**: the expansion and layer cross-checks above;
 # - **what holds instead on diabetes**: the networks are trained properly (the MLP's median test
-#   MSE is within 15 % of linear regression's), and the task-based network shows no gain of the
-#   kind the headline row asks for (its median test MSE is more than 0.5 times the MLP's). The
-#   second row records the paper's claim failing here, by the headline's own criterion reversed;
-#   the synthetic rows are the ones a broken task-based layer would fail.
+#   MSE is within 15 % of linear regression's), and the task-based network does not show the
+#   two-fold gain the headline row asks for (its median test MSE is more than 0.5 times the
+#   MLP's): the headline's own criterion, reversed. This row's threshold was **changed after
+#   seeing the data**: it was first "at least 0.9 times the MLP's" (no gain at all), and was
+#   loosened to 0.5 after the seed check showed 0.923 for seed 4 in fast mode, close to 0.9,
+#   although there the search had returned $\{1\}$ in every split, so that the 8 % difference
+#   was initialisation noise between two MLPs. So the row says only "no gain of the headline's size"; it does
+#   not say "no gain", and it passes even where the found network is clearly better than the
+#   MLP. Where the search returns $\{1\}$, the "task-based" network is an MLP with another
+#   initialisation and the ratio measures only initialisation noise (per-split ratios are printed
+#   above). The synthetic rows are the ones a broken task-based layer would fail.
 
 
 # %%
@@ -791,8 +813,8 @@ utils.check_claims(
                     "0 (exact)", layer_error, "<=", 1e-5, kind="code"),
         utils.Claim("Diabetes: MLP's median test MSE / linear regression's (networks train)",
                     "n/a", mlp_vs_linear, "<=", 1.15, kind="instead"),
-        utils.Claim("Diabetes: task-based net's median test MSE / MLP's (no gain here)",
-                    "gains on the paper's own tabular data", found_vs_mlp, ">", 0.5,
+        utils.Claim("Diabetes: task-based net's median MSE / MLP's (no 2x gain; threshold set late)",
+                    "n/a (gains on the paper's own data)", found_vs_mlp, ">", 0.5,
                     kind="instead"),
     ],
     headline="Neurons built from the polynomial found for a task beat plain neurons per parameter",
@@ -804,8 +826,9 @@ utils.check_claims(
 # kind the search looks for, every part of the claim holds: the search finds the right powers,
 # the task-based network beats MLPs with up to 2.4 times its parameters by a wide margin, and the
 # best neuron depends on the task. On the one real dataset we could test on a laptop, the search
-# returns the ordinary linear neuron, so the method reduces to an MLP and shows no gain; we could
-# not test the paper's own tabular benchmarks.
+# mostly returns the ordinary linear neuron, so the method mostly reduces to an MLP and shows no
+# gain of the headline's size (and no consistent gain: the per-split ratios printed above scatter
+# around 1); we could not test the paper's own tabular benchmarks.
 #
 # ## Explore
 #
@@ -1050,13 +1073,17 @@ for label, widths, powers in [("task-based", TASK_WIDTHS, sin_powers),
 
 # %% [markdown]
 # What a good answer contains. $\sin(3x)$ is odd, so a sensible search returns odd powers,
-# typically $\{1, 3\}$ or $\{1, 3, 5\}$ depending on the depth limit and the penalty; the
-# normalised fitness is no longer near zero, because the truncated series misses the curvature
-# near $x = \pm 1$. The task-based network with odd powers usually still beats the MLP of equal
-# size (the printout above is one run; a full answer repeats it over seeds), but by less than
-# on the polynomial tasks. Adding $\sin$ to the operator set lets the search find the formula
-# exactly, at the price of trees that no longer expand into powers: the neuron then needs the
-# general form $\sum_j W_j\, \psi_j(x)$ with the found functions $\psi_j$.
+# typically $\{1, 3\}$ or $\{1, 3, 5\}$ depending on the depth limit and the penalty. Compare the
+# printed fitness with the polynomial tasks': on $[-1, 1]$ a cubic already fits $\sin(3x)$ closely
+# (its leftover error is of the same order as the quadratic task's, which came from the
+# interaction term), so at this range the task is *not* much harder for the search. The
+# task-based network with odd powers then beats the MLP of equal size by a large factor in the
+# printout (one run; a full answer repeats it over seeds and reports the spread). A good answer
+# goes on to make the task hard, e.g. $\sin(6x)$ or inputs on $[-2, 2]$, where a low-degree
+# truncation misses whole oscillations: the fitness rises and the advantage should shrink (a
+# prediction to test, not a result shown here). Adding $\sin$ to the operator set lets the
+# search find the formula exactly, at the price of trees that no longer expand into powers: the
+# neuron then needs the general form $\sum_j W_j\, \psi_j(x)$ with the found functions $\psi_j$.
 #
 # ```{solution-end}
 # ```
@@ -1071,7 +1098,9 @@ for label, widths, powers in [("task-based", TASK_WIDTHS, sin_powers),
 # - **The best neuron depends on the task.** Swapping the neurons of the two tasks, at equal
 #   size, costs accuracy on both; adding unneeded powers costs parameters without a gain.
 # - **On the diabetes data the method reduces to an MLP.** The best single formula shared by all
-#   ten measurements is linear, so there is nothing to gain; forcing a quadratic neuron overfits.
+#   ten measurements is mostly linear, so there is little to gain; a forced quadratic neuron
+#   has a higher test error than the MLP (overfitting, with twice the weights for 332 patients,
+#   is our conjecture: the chapter does not measure training error).
 #   A shared formula with one common scale is a strong restriction on real data whose inputs mean
 #   different things.
 # - **A known model class beats any network.** A polynomial ridge regression with the right

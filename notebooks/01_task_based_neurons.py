@@ -42,7 +42,7 @@
 # tabular dataset that ships with scikit-learn (the diabetes data). Only the genetic-algorithm
 # variant is built; the tensor-decomposition variant appears in an exercise.
 #
-# **Run time:** about 30 s in fast mode and about 2.5 min in full mode on a 2-core CPU
+# **Run time:** about 35 s in fast mode and about 2.5 min in full mode on a 2-core CPU
 # (measured values are in the {doc}`scoreboard <../book/scoreboard>`).
 
 # %% [markdown]
@@ -662,11 +662,11 @@ print(f"lr 1e-2, {STEPS} steps:              MLP (96, 32) {test_mse(fast_mlp, x_
 print(f"lr 1e-2, {3 * STEPS} steps:              MLP (96, 32) {long_mlp_mse:.4f}")
 
 # %% [markdown]
-# The larger learning rate and more training help the MLP, but they help the task-based network
-# at least as much: at equal steps and learning rate the gap does not close (compare the second
-# line's two numbers with the table), and even the MLP trained three times longer stays behind the
-# task-based network. So the gap is not an artefact of an untuned baseline, though we tried only
-# two learning rates. Our reading of *why* (a
+# The larger learning rate helps both networks, and at equal steps and equal learning rate the
+# task-based network stays well ahead (second line). Three times the training brings the MLP
+# about level with the task-based network trained at the *old* learning rate (first line), not
+# with the one trained at the new rate. So the gap is not an artefact of an untuned baseline,
+# though we tried only two learning rates, on one repeat. Our reading of *why* (a
 # conjecture, consistent with but not proven by these numbers): a ReLU network must build each
 # $x_i^2$ from linear pieces, while one quadratic layer holds the whole sum
 # $\sum_i (x_i^2 + 0.5x_i)$ in a single neuron, as the cross-check showed.
@@ -827,8 +827,8 @@ utils.check_claims(
 # the task-based network beats MLPs with up to 2.4 times its parameters by a wide margin, and the
 # best neuron depends on the task. On the one real dataset we could test on a laptop, the search
 # mostly returns the ordinary linear neuron, so the method mostly reduces to an MLP and shows no
-# gain of the headline's size (and no consistent gain: the per-split ratios printed above scatter
-# around 1); we could not test the paper's own tabular benchmarks.
+# gain of the headline's size (and no consistent gain: the per-split ratios printed above are near
+# or above 1); we could not test the paper's own tabular benchmarks.
 #
 # ## Explore
 #

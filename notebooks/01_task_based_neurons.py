@@ -663,9 +663,9 @@ print(f"lr 1e-2, {3 * STEPS} steps:              MLP (96, 32) {long_mlp_mse:.4f}
 
 # %% [markdown]
 # The larger learning rate helps both networks, and at equal steps and equal learning rate the
-# task-based network stays well ahead (second line). Three times the training brings the MLP
-# about level with the task-based network trained at the *old* learning rate (first line), not
-# with the one trained at the new rate. So the gap is not an artefact of an untuned baseline,
+# task-based network stays well ahead (second line). Three times the training narrows the MLP's
+# gap to the task-based network trained at the *old* learning rate (first line; in fast mode it
+# comes about level), but not to the one trained at the new rate. So the gap is not an artefact of an untuned baseline,
 # though we tried only two learning rates, on one repeat. Our reading of *why* (a
 # conjecture, consistent with but not proven by these numbers): a ReLU network must build each
 # $x_i^2$ from linear pieces, while one quadratic layer holds the whole sum

@@ -1084,21 +1084,23 @@ for b in (8, 12):
 # ## Takeaways and limits
 #
 # - Hyper-compression stores a pair of weights as the time at which a winding on the torus
-#   passes closest to it. With an irrational, well-chosen direction the codebook covers the
-#   square at nearly the best possible rate, $\rho_N \approx 1/\sqrt N$; a near-rational direction
-#   leaves it empty, as measured above.
+#   passes closest to it. With a well-chosen direction the codebook covers the square at nearly
+#   the best possible rate, $\rho_N \approx 1/\sqrt N$; a near-rational direction leaves most of
+#   it empty, as measured above. What matters is the spread of the $N$ points actually used, not
+#   density in the limit.
 # - At laptop scale the headline reproduces: a trained classifier compressed more than five times,
 #   with the ratio read from the stored bytes and an accuracy drop well under one point, with no
 #   retraining.
-# - At equal bits, hyper-compression with pairs matches uniform quantisation and does not beat it,
-#   on the weights, the classifier and the sensitive regression task. Geometrically it is a
-#   two-dimensional quantiser with a fixed, evenly spread codebook. The paper itself compares its
-#   LLaMA result with int4 quantisation and calls it close; its case rests on no retraining, fast
-#   compression and a tiny decoder, which this chapter does not contradict.
+# - At equal bits, hyper-compression with pairs is on a par with uniform quantisation: the same
+#   weight error, the same accuracy, and on the sensitive regression task differences smaller than
+#   the spread between networks trained alike. Geometrically it is a two-dimensional quantiser with
+#   a fixed, evenly spread codebook. The paper itself calls its LLaMA result close to int4
+#   quantisation; its case rests on no retraining, fast compression and a small decoder, which this
+#   chapter does not contradict.
 # - What laptop scale cannot show: the paper's large models (LLaMA2-7B, UNet, MobileNetV3), its
 #   inner-square and scale-class refinements, its combination with pruning, and inference speed.
-#   Our encoder uses one scale per tensor; the authors' grouping into many scaled groups may do
-#   better on tensors with outliers, which our small networks do not have.
+#   Our encoder uses one range per tensor; we have not tested whether the authors' refinements
+#   help on tensors with strong outliers, as large language models have.
 #
 # ## References and further reading
 #
@@ -1107,8 +1109,9 @@ for b in (8, 12):
 # near-optimal distortion {cite}`zandieh2025turboquant`; *SHARe-KAN: Holographic Vector
 # Quantization for Memory-Bound Inference*, vector quantisation for Kolmogorov–Arnold networks
 # (listed in the seminar's reading list; we have not checked its bibliographic details); and
-# *Dobi-SVD*, compression by a differentiable truncated SVD {cite}`wang2025dobisvd`. For lattices and why they beat scalar
-# quantisers in high dimension, see Conway and Sloane {cite}`conway1999sphere`.
+# *Dobi-SVD*, compression by a differentiable truncated SVD {cite}`wang2025dobisvd`. For lattices,
+# and why they beat scalar quantisers as the dimension grows, see Conway and Sloane
+# {cite}`conway1999sphere`.
 #
 # ```{bibliography}
 # :filter: docname in docnames

@@ -24,7 +24,7 @@
 # **Summary.** Instead of storing each weight of a trained network as a float, hyper-compression
 # stores, for each group of weights, one integer: the time at which a fixed trajectory
 # $\theta(n) = \{n a\}$ on the unit square passes closest to that group. When the direction $a$
-# is irrational the trajectory comes arbitrarily close to every point, so a short integer can
+# is well chosen the trajectory comes close to every point of the square, so a short integer can
 # stand in for two floats, with no retraining and no stored codebook.
 #
 # **What the seminar notes claim.** The notes describe the method as an irrational winding of a
@@ -118,8 +118,9 @@
 # is rational, so from $n = N$ on the first coordinate repeats. That does not matter for a
 # codebook of fixed size, where only the covering radius of the $N$ points we use counts; the
 # lesson is that density in the limit, which Kronecker's theorem gives, is not the property we
-# need. The paper treats the choice of $a$ in its own way (see below); the chapter measures the
-# effect of $a$ directly.
+# need. This direction is the chapter's own choice, not the paper's: the authors' released code
+# uses a *rational* direction (next subsection but one), and the chapter measures the effect of
+# $a$ directly.
 #
 # ### Encoding and decoding weights
 #
@@ -156,12 +157,20 @@
 # ### What the authors' code adds
 #
 # The released code (read for this chapter, not run) refines the scheme above in ways the
-# chapter does not reproduce. Per tensor, it stores the centroid of the pairs and the pair
-# farthest from it, samples the winding only inside an inner square around the centroid (side 0.8
-# of the outer square and 1600 sample points in its MobileNetV3 example), and brings pairs that
-# fall outside by one of at most four scale factors ("classes"), folding the class into the stored
-# integer; each tensor's indices take as many bits as its largest index needs, and tensors with
-# fewer than 10 parameters stay in 32-bit floats.
+# chapter does not reproduce. Per tensor, it works on the raw weight pairs (no normalisation to
+# the unit square), stores their centroid and the pair farthest from it, and samples the winding
+# only inside a square of side 0.8, in the weights' own units, centred on the centroid (1600
+# sample points in its MobileNetV3 example). Pairs outside that square are brought in by one of
+# at most four scale factors ("classes"), folded into the stored integer; each tensor's indices
+# take as many bits as its largest index needs, and tensors with fewer than 10 parameters stay in
+# 32-bit floats.
+#
+# The direction in that code is worth a look. In units of the inner square it samples
+# $\theta(n) = \{ n\,(1/s^2,\, 1/s) \}$ with $s = \lceil \sqrt N \rceil$: a *rational* direction,
+# whose first $s^2$ points are exactly one period of the orbit and form a sheared $s \times s$
+# lattice. The released code therefore does not rely on Kronecker density at all; like our
+# $(1/N, \varphi)$, it picks $N$ well-spread points. (We read the code, not the paper's own rule
+# for choosing $a$, which we could not consult.) The covering-radius table below includes it.
 #
 # The headline numbers, as the authors' README reports them (we have not matched them against the
 # paper's tables): LLaMA2-7B from 12.50 GB to 4.80 GB (2.60×) with the eight-task average falling
@@ -348,9 +357,17 @@ directions = {
     "near-rational (0.5, 0.25001)": lambda n: np.array([0.5, 0.25001]),
 }
 sizes = [64, 256, 1024, 4096]
+
+
+def authors_direction(n_codes: int) -> np.ndarray:
+    """The released code's rational direction (1/s^2, 1/s), s = ceil(sqrt(N))."""
+    s = math.ceil(math.sqrt(n_codes))
+    return np.array([1.0 / s**2, 1.0 / s])
+
+
 radius_table = {
     name: [covering_radius(hyperfunction(np.arange(n), fn(n)), resolution=300) for n in sizes]
-    for name, fn in directions.items()
+    for name, fn in {**directions, "authors' code (1/s², 1/s)": authors_direction}.items()
 }
 rho_near_rational = covering_radius(
     hyperfunction(np.arange(n_codes), directions["near-rational (0.5, 0.25001)"](n_codes)), 400
@@ -385,7 +402,9 @@ plt.show()
 
 # %% [markdown]
 # The golden direction spreads its points evenly, with a covering radius close to $1/\sqrt N$ at
-# every size (the printed table), less than twice the area bound. $(\sqrt 2, \sqrt 3)$ is also
+# every size (the printed table), less than twice the area bound. The authors' rational direction
+# does nearly as well (its sheared lattice is printed on the last line of the table): a rational
+# direction is harmless as long as $N$ does not exceed its period. $(\sqrt 2, \sqrt 3)$ is also
 # dense in the limit, but its points line up along a few stripes and its radius is larger by the
 # factor printed above. The near-rational direction is a cautionary tale: $0.5$ makes the first
 # coordinate alternate between two values, and $0.25001$ drifts so slowly that 512 points sit in
@@ -483,10 +502,17 @@ print(f"stored: {hyper_bytes} bytes against {4 * n_params} in float32: ratio {ra
 print(f"test accuracy {acc_original:.2f} % -> {acc_hyper:.2f} % (drop {drop:.2f} points)")
 print(f"uniform quantisation to 6 bits per weight: {uniform_bytes} bytes, "
       f"ratio {4 * n_params / uniform_bytes:.2f}x")
+other_directions = {"(√2, √3)": np.array([math.sqrt(2), math.sqrt(3)]),
+                    "near-rational (0.5, 0.25001)": np.array([0.5, 0.25001])}
+print("accuracy with other directions, N = 4096: " + ", ".join(
+    f"{name} {accuracy(classifier, hyper_compress(digits_weights, a, n_codes)[0]):.2f} %"
+    for name, a in other_directions.items()))
 
 # %% [markdown]
 # The compressed classifier is more than five times smaller and loses at most a fraction of a
-# point of accuracy: the paper's headline behaviour, at laptop scale. The test set has 360
+# point of accuracy: the paper's headline behaviour, at laptop scale. A less well spread direction,
+# $(\sqrt 2, \sqrt 3)$, does as well here; the near-rational one destroys the classifier (last
+# line). The test set has 360
 # images, so one misclassified image is 0.28 points.
 #
 # ### The comparison at equal bits
@@ -497,7 +523,11 @@ print(f"uniform quantisation to 6 bits per weight: {uniform_bytes} bytes, "
 # at equal bits per weight:
 #
 # - **hyper-compression** with $N = 2^b$ codewords ($b$ bits per pair);
-# - **uniform quantisation** with $2^{b/2}$ levels per weight (the same header);
+# - **uniform quantisation** with $2^{b/2}$ levels per weight (the same header), the standard
+#   min-max grid whose first and last levels are the tensor's minimum and maximum;
+# - **mid-rise uniform quantisation**, a control: the same number of levels and the same header,
+#   but placed at the centres of $2^{b/2}$ equal cells of $[\ell, h]$, so no level sits on an
+#   extreme, where there are hardly any weights;
 # - **k-means vector quantisation** of the same normalised pairs, with one codebook of $2^c$
 #   centroids shared by all tensors and stored as 16-bit floats, $c$ the largest value for which
 #   indices plus codebook take no more bits than hyper-compression does;
@@ -603,6 +633,13 @@ def kmeans_equal_bits(weights: dict, bits_per_pair: int, seed: int) -> dict:
     return out
 
 
+def midrise_quantize(w: np.ndarray, bits: int) -> np.ndarray:
+    """Round w to the centre of its cell among 2**bits equal cells of [min, max]."""
+    lo, hi, levels = w.min(), w.max(), 2**bits
+    width = (hi - lo) / levels
+    return lo + (np.floor((w - lo) / width).clip(0, levels - 1) + 0.5) * width
+
+
 def compress_all(weights: dict, bits_per_pair: int, seed: int) -> dict[str, dict]:
     """Decoded weights of every scheme at the given bits per pair."""
     n = 2**bits_per_pair
@@ -611,6 +648,8 @@ def compress_all(weights: dict, bits_per_pair: int, seed: int) -> dict[str, dict
         "hyper": hyper_compress(weights, golden_direction(n), n)[0],
         "uniform": {k: w if k in keep else uniform_quantize(w, bits_per_pair // 2)
                     for k, w in weights.items()},
+        "mid-rise": {k: w if k in keep else midrise_quantize(w, bits_per_pair // 2)
+                     for k, w in weights.items()},
         "k-means": kmeans_equal_bits(weights, bits_per_pair, seed),
     }
 
@@ -623,12 +662,12 @@ def relative_weight_error(weights: dict, decoded: dict) -> float:
 
 
 bits_grid = [4, 6, 8, 10, 12]  # bits per pair: 2 to 6 bits per weight
-schemes = ["hyper", "uniform", "k-means"]
-results = {s: {"acc": [], "werr": [], "mse": [], "max_err": []} for s in schemes}
+schemes = ["hyper", "uniform", "k-means"]  # shown in the table and figure
+results = {s: {"acc": [], "werr": [], "mse": [], "max_err": []} for s in schemes + ["mid-rise"]}
 for b in bits_grid:
     decoded_digits = compress_all(digits_weights, b, info.seed)
     decoded_franke = [compress_all(w, b, info.seed) for w in franke_weights]
-    for s in schemes:
+    for s in results:
         results[s]["acc"].append(accuracy(classifier, decoded_digits[s]))
         results[s]["werr"].append(relative_weight_error(digits_weights, decoded_digits[s]))
         # (networks,) factor by which compression multiplies each network's test error
@@ -690,67 +729,88 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Before reading the figure closely, the ratios that matter: for each budget, hyper-compression's
-# weight error over uniform quantisation's, and its regression-error factor over uniform's (the
-# geometric mean over the regression networks and, in brackets, their range). The last line gives,
-# for the regression networks at 6 bits per weight, the largest weight error of each scheme
-# relative to the largest weight.
+# Before reading the figure closely, the ratios that matter. For each budget: hyper-compression's
+# weight error over that of the min-max uniform grid and over that of the mid-rise grid; then
+# hyper-compression's regression-error factor over uniform's, next to a *control*: the mid-rise
+# grid's factor over the min-max grid's. The two uniform grids differ only in where their levels
+# sit, so the control shows how much the regression error moves between two quantisers that
+# nobody would call better or worse in principle (geometric means over the regression networks,
+# their range in brackets). The last line gives, for the regression networks at 6 bits per
+# weight, the largest weight error of each scheme relative to the largest weight.
 
 # %%
 i6 = bits_grid.index(12)
 werr_ratio = results["hyper"]["werr"][i6] / results["uniform"]["werr"][i6]
-print("hyper / uniform at equal bits")
+# (budgets,) hyper's weight error over the mid-rise grid's, at every budget
+werr_midrise = np.array(results["hyper"]["werr"]) / np.array(results["mid-rise"]["werr"])
+print("weight error (digits) and regression error factor, at equal bits")
 for i, b in enumerate(bits_grid):
-    factor_ratio = results["hyper"]["mse"][i] / results["uniform"]["mse"][i]  # (networks,)
-    werr_i = results["hyper"]["werr"][i] / results["uniform"]["werr"][i]
-    print(f"  {b // 2} bits/weight: weight error {werr_i:.2f}; regression error factor "
-          f"{geometric_mean(factor_ratio):.2f} "
-          f"(networks: {factor_ratio.min():.2f} to {factor_ratio.max():.2f})")
-# one summary of the whole sweep: hyper's error factor over uniform's, all budgets and networks
-mse_ratio = geometric_mean(np.concatenate(
-    [results["hyper"]["mse"][i] / results["uniform"]["mse"][i] for i in range(len(bits_grid))]
-))
-print(f"regression error factor, geometric mean over budgets and networks: {mse_ratio:.2f}")
+    hyper_vs = results["hyper"]["mse"][i] / results["uniform"]["mse"][i]  # (networks,)
+    control = results["mid-rise"]["mse"][i] / results["uniform"]["mse"][i]  # (networks,)
+    print(f"  {b // 2} bits/weight: weight error hyper/uniform "
+          f"{results['hyper']['werr'][i] / results['uniform']['werr'][i]:.2f}, "
+          f"hyper/mid-rise {werr_midrise[i]:.2f} | regression factor hyper/uniform "
+          f"{geometric_mean(hyper_vs):.2f} ({hyper_vs.min():.2f} to {hyper_vs.max():.2f}), "
+          f"control mid-rise/uniform {geometric_mean(control):.2f} "
+          f"({control.min():.2f} to {control.max():.2f})")
+sweep_ratio = {s: geometric_mean(np.concatenate(
+    [results[s]["mse"][i] / results["uniform"]["mse"][i] for i in range(len(bits_grid))]
+)) for s in ("hyper", "mid-rise")}
+print(f"regression factor over uniform's, geometric mean over budgets and networks: "
+      f"hyper {sweep_ratio['hyper']:.2f}, control (mid-rise) {sweep_ratio['mid-rise']:.2f}")
 print("largest weight error / largest weight, regression networks, 6 bits per weight: "
-      + ", ".join(f"{s} {results[s]['max_err'][i6]:.4f}" for s in schemes))
+      + ", ".join(f"{s} {results[s]['max_err'][i6]:.4f}" for s in schemes + ["mid-rise"]))
 
 # %% [markdown]
 # Four things stand out.
 #
-# - **Hyper-compression and uniform quantisation make almost the same weight error.** Their ratio
-#   approaches 1 as the budget grows (printed above), and both errors halve with each extra bit
-#   per weight (left panel): a factor $2^{-1}$ per bit, that is $N^{-1/2}$ per pair, as the
-#   covering-radius argument of {eq}`eq-covering-radius` predicts.
-# - **k-means makes the smallest root-mean-square weight error** at low budgets, even after paying
-#   for its codebook: it puts its centroids where the pairs are, in the middle of the square.
+# - **Hyper-compression makes the same weight error as a uniform grid whose levels sit inside the
+#   range.** Against the mid-rise grid the ratio is close to 1 at every budget (printed above).
+#   Against the standard min-max grid hyper-compression looks better at 2 and 3 bits per weight,
+#   but that is the min-max grid's handicap, not the hyperfunction's merit: with only 4 or 8
+#   levels, spending two of them on the extremes, where there are hardly any weights, is costly
+#   (at 2 bits its weight error exceeds the weights' own size, table). As the budget grows the
+#   difference fades, and all errors halve with each extra bit per weight (left panel): a factor
+#   $2^{-1}$ per bit, that is $N^{-1/2}$ per pair, as the covering-radius argument of
+#   {eq}`eq-covering-radius` predicts.
+# - **k-means makes the smallest root-mean-square weight error** at every budget in the table,
+#   even after paying for its codebook: it puts its centroids where the pairs are, in the middle
+#   of the square.
 # - **The classifier hardly tells the schemes apart above 2 bits per weight**: its accuracy is
 #   flat, while the trivial baseline (tensor means) drops it to about chance (printed under the
 #   table). Classification accuracy is a forgiving test.
-# - **The regression networks are the sensitive test**, and on them no scheme wins everywhere.
-#   Hyper-compression is ahead of uniform quantisation for some budgets and networks and behind
-#   for others (the printed ranges often straddle 1). Averaged over the whole sweep (the
-#   geometric mean printed above) the two stay within a factor of about two of each other in the
-#   runs we made (seeds 0 to 4 in fast mode, 0 to 2 in full mode), a difference smaller than the
-#   spread between networks trained alike. k-means' smaller average weight error does not carry
-#   over: at 5 and 6 bits per weight it is usually no better than the other two, and sometimes
-#   clearly worse. A likely reason, which we have not tested further, is that these tanh networks
-#   are most sensitive to their few largest weights: uniform quantisation reproduces each
-#   tensor's extreme weights exactly (its grid contains the minimum and maximum),
-#   hyper-compression only to within its covering radius, and k-means, whose centroids follow the
-#   bulk, worst of all (last printed line).
+# - **The regression networks react strongly, but they do not rank the schemes.** Hyper-compression
+#   is ahead of the min-max grid for some budgets and networks and behind for others, and the
+#   control moves just as much: the mid-rise grid, which has the same or a smaller weight error
+#   than the min-max grid, changes the regression error by factors of the same size, in both
+#   directions (compare the two columns above). At this scale the regression error of a
+#   compressed network depends on which weights happen to land where, more than on the quality of
+#   the codebook, so this task cannot tell hyper-compression from uniform quantisation; we do not
+#   assert anything about it in the claim check. k-means' smaller average weight error does not
+#   carry over either. A possible reason, which we have not tested, is that these tanh networks
+#   are sensitive to their few largest weights, which k-means, whose centroids follow the bulk,
+#   reproduces worst (last printed line).
 
 # %% [markdown]
 # So at equal bits, hyper-compression with pairs behaves like a uniform quantiser in another
-# coordinate system: it matches uniform quantisation, it does not beat it. This is what the
-# geometry of {eq}`eq-encode` predicts: both schemes place $N$ evenly spread points in the same
-# square, and the error of each is set by how evenly those points are spread.
+# coordinate system: its weight error matches that of a uniform grid with the same number of
+# evenly placed levels, and it does not beat it. This is what the geometry of {eq}`eq-encode`
+# predicts: both schemes place $N$ evenly spread points in the same square, and the error of
+# each is set by how evenly those points are spread. (In two dimensions even the best possible
+# arrangement, the hexagonal lattice, has a mean squared error only about 4 % below that of the
+# square grid {cite}`conway1999sphere`.)
 #
 # ## Claim check
 #
-# The rows test the paper's headline (ratio at least 5 with an accuracy drop of at most one point,
-# the covering radius of a well-chosen and a near-rational direction), cross-check the code, and
-# record what holds instead of an advantage over quantisation: hyper-compression matches uniform
-# quantisation at equal bits.
+# The rows test the paper's headline (ratio at least 5 with an accuracy drop of at most one point)
+# and the role of the direction (the covering radius of a well-spread and of a near-rational
+# codebook), cross-check the code, and record what holds instead of an advantage over
+# quantisation: at equal bits, hyper-compression's weight error matches that of uniform
+# quantisation, at 6 bits per weight against the min-max grid and at every budget against the
+# mid-rise grid. The regression comparison is not a row: the control above shows that it cannot
+# rank these quantisers. (The two mid-rise rows were added after a referee's report, with the
+# fast-mode values of seed 0, 0.95 to 1.00, in view; their bounds allow four times the gap that
+# separates the square grid from the best two-dimensional lattice.)
 
 # %%
 utils.check_claims(
@@ -761,11 +821,11 @@ utils.check_claims(
                     kind="paper"),
         utils.Claim("Accuracy drop after compression (percentage points)",
                     "0.48 (MobileNetV3, CIFAR-10; README table)", drop, "<=", 1.0, kind="paper"),
-        utils.Claim("Covering radius x sqrt(N), golden direction, N = 4096",
-                    "n/a (dense winding)", rho_golden * math.sqrt(n_codes), "<=", 1.2,
+        utils.Claim("Covering radius x sqrt(N), this chapter's a = (1/N, golden), N = 4096",
+                    "n/a (a must fill the square)", rho_golden * math.sqrt(n_codes), "<=", 1.2,
                     kind="paper"),
         utils.Claim("Covering radius x sqrt(N), near-rational a = (0.5, 0.25001), N = 4096",
-                    "n/a (a must be chosen well)", rho_near_rational * math.sqrt(n_codes), ">=",
+                    "n/a (a must fill the square)", rho_near_rational * math.sqrt(n_codes), ">=",
                     10.0, kind="paper"),
         utils.Claim("Fraction of points where kd-tree and exhaustive search agree", "n/a",
                     kd_agreement, ">=", 0.9999, kind="code"),
@@ -775,8 +835,10 @@ utils.check_claims(
                     werr_ratio, "<=", 1.5, kind="instead"),
         utils.Claim("Weight error, hyper / uniform at 6 bits per weight: not much better", "n/a",
                     werr_ratio, ">=", 0.67, kind="instead"),
-        utils.Claim("Franke MSE factor, hyper / uniform, geometric mean over 2-6 bits", "n/a",
-                    mse_ratio, "<=", 3.0, kind="instead"),
+        utils.Claim("Weight error, hyper / mid-rise uniform, largest over 2-6 bits per weight",
+                    "n/a", werr_midrise.max(), "<=", 1.25, kind="instead"),
+        utils.Claim("Weight error, hyper / mid-rise uniform, smallest over 2-6 bits per weight",
+                    "n/a", werr_midrise.min(), ">=", 0.8, kind="instead"),
     ],
     headline="A trained network compresses about 5x with under 1 point of accuracy loss, "
     "no retraining",
@@ -784,10 +846,15 @@ utils.check_claims(
 )
 
 # %% [markdown]
-# The headline reproduces: a ratio above 5 from the stored bytes, with an accuracy drop well
-# under one point, and the choice of $a$ matters as the paper says. The comparison at equal bits,
-# which the README's tables do not show, puts hyper-compression with pairs on a par with uniform
-# quantisation: no better, and no worse beyond the spread between networks.
+# The headline reproduces, in its easy form: a ratio above 5 from the stored bytes, with an
+# accuracy drop well under one point. The digits classifier is a forgiving test: uniform
+# quantisation passes it too, and so does a worse direction such as $(\sqrt 2, \sqrt 3)$; only a
+# badly chosen, near-rational $a$ fails it. On the sensitive regression task the same 6 bits per
+# weight multiply the test error by the factors in the table above, for every scheme. The choice of
+# $a$ matters as the paper says, though what counts is that the $N$ codewords are well spread, not
+# that the winding is dense (the authors' own code uses a rational direction). The comparison at
+# equal bits, which the README's tables do not show, puts hyper-compression with pairs on a par
+# with uniform quantisation: the same weight error, no better.
 #
 # ## Explore
 #
@@ -1057,19 +1124,26 @@ def compand_uniform(weights: dict, bits: int) -> dict:
 net, w0, m0 = regressors[0], franke_weights[0], mse_original[0]
 for b in (8, 12):
     i = bits_grid.index(b)
-    print(f"{b // 2} bits/weight, MSE x: companded hyper "
-          f"{franke_mse(net, compand_compress(w0, b)) / m0:.2f}, "
-          f"companded uniform {franke_mse(net, compand_uniform(w0, b // 2)) / m0:.2f}; plain hyper "
-          f"{results['hyper']['mse'][i][0]:.2f}, "
-          f"plain uniform {results['uniform']['mse'][i][0]:.2f}")
+    variants = {
+        "companded hyper": compand_compress(w0, b),
+        "companded uniform": compand_uniform(w0, b // 2),
+        "plain hyper": hyper_compress(w0, golden_direction(2**b), 2**b)[0],
+        "plain uniform": {k: w if w.size < 10 else uniform_quantize(w, b // 2)
+                          for k, w in w0.items()},
+    }
+    print(f"{b // 2} bits/weight, MSE x / weight error: " + "; ".join(
+        f"{name} {franke_mse(net, dec) / m0:.2f} / {relative_weight_error(w0, dec):.3f}"
+        for name, dec in variants.items()))
 ### END SOLUTION
 
 # %% [markdown]
-# Companding moves codewords toward the centre of the cloud, where most weights are, so it lowers
-# the root-mean-square weight error. On the regression network it *raises* the test error for
-# both schemes (compare the companded and plain factors printed above, for the first regression
-# network): the Gaussian map leaves few codewords in the tails, and, as the experiment suggested,
-# these networks depend on their largest weights. Companding also treats both schemes alike, so
+# Companding moves codewords toward the centre of the cloud, where most weights are, but here it
+# *raises* both the root-mean-square weight error and the test error, for both schemes (the
+# printed pairs, for the first regression network). The weights have heavier tails than a
+# Gaussian: the map leaves few codewords out there (at 6 bits per weight the companded uniform
+# grid's outermost level sits about 2.4 standard deviations from the mean), so the largest weights
+# are cut short, and their errors dominate. Companding with a map fitted to the actual tails, or clipping chosen by the
+# error it causes, would be the next thing to try. Companding also treats both schemes alike, so
 # it does not separate them: at $K = 2$ the hyperfunction codebook is still a set of $N$
 # well-spread points in a square. A real gain over scalar quantisation needs a codebook shaped in
 # more than one dimension (the space-filling advantage of lattices grows with $K$
@@ -1087,14 +1161,16 @@ for b in (8, 12):
 #   passes closest to it. With a well-chosen direction the codebook covers the square at nearly
 #   the best possible rate, $\rho_N \approx 1/\sqrt N$; a near-rational direction leaves most of
 #   it empty, as measured above. What matters is the spread of the $N$ points actually used, not
-#   density in the limit.
+#   density in the limit: the authors' own code uses a rational direction whose $N$ points form a
+#   sheared lattice.
 # - At laptop scale the headline reproduces: a trained classifier compressed more than five times,
 #   with the ratio read from the stored bytes and an accuracy drop well under one point, with no
-#   retraining.
+#   retraining. This is an easy test: uniform quantisation at the same bits passes it too.
 # - At equal bits, hyper-compression with pairs is on a par with uniform quantisation: the same
-#   weight error, the same accuracy, and on the sensitive regression task differences smaller than
-#   the spread between networks trained alike. Geometrically it is a two-dimensional quantiser with
-#   a fixed, evenly spread codebook. The paper itself calls its LLaMA result close to int4
+#   weight error as a uniform grid with evenly placed levels, at every budget, and the same
+#   accuracy. The regression task reacts to every scheme but cannot rank them: moving the levels
+#   of one uniform grid changes its error as much. Geometrically hyper-compression is a
+#   two-dimensional quantiser with a fixed, evenly spread codebook. The paper itself calls its LLaMA result close to int4
 #   quantisation; its case rests on no retraining, fast compression and a small decoder, which this
 #   chapter does not contradict.
 # - What laptop scale cannot show: the paper's large models (LLaMA2-7B, UNet, MobileNetV3), its

@@ -62,7 +62,7 @@
 
 # %%
 import math
-from functools import lru_cache
+from functools import cache
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -849,7 +849,7 @@ utils.check_claims(
 
 
 # %%
-@lru_cache(maxsize=None)
+@cache
 def error_map(n: int, q: float):
     """Sphere sample, errors of the corrected and hop estimates from vertex 0, and their MAEs."""
     rng_map = np.random.default_rng(1000 * info.seed + n + int(100 * q))

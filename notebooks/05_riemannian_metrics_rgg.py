@@ -344,7 +344,7 @@ def fast_local_error(A, x, radius, manifold, delete=0.0) -> float:
 
 
 def sphere_radius(n: int) -> float:
-    """Connection radius r = 2 n^(-1/4) on the unit sphere (d = 2, r proportional to n^(-1/(d+2)))."""
+    """Connection radius r = 2 n^(-1/4) on the unit sphere (d = 2: r is of order n^(-1/(d+2)))."""
     return 2.0 * n**-0.25
 
 
@@ -464,7 +464,9 @@ r_ratio = sphere_radius(n_ratio)
 A_ratio = random_geometric_graph(x_ratio, r_ratio, 0.0, rng, "sphere")
 degree_ratio = np.asarray(A_ratio.sum(axis=1)).ravel()
 pairs_ratio = sp.triu(A_ratio @ A_ratio, k=1).tocoo()  # all pairs with common neighbours
-ratio_values = pairs_ratio.data / np.sqrt(degree_ratio[pairs_ratio.row] * degree_ratio[pairs_ratio.col])
+ratio_values = pairs_ratio.data / np.sqrt(
+    degree_ratio[pairs_ratio.row] * degree_ratio[pairs_ratio.col]
+)
 u_values = edge_lengths(x_ratio, pairs_ratio.row, pairs_ratio.col, "sphere") / r_ratio
 bins = np.linspace(0, 2, 21)
 which = np.digitize(u_values, bins) - 1
@@ -594,9 +596,9 @@ print("pairwise slopes, hop x r geodesic:   ", np.round(pairwise_slopes(sizes, t
 
 # %% [markdown]
 # Why does the geodesic error flatten? The signed errors in the table give a first hint: in the
-# full run they are positive at small $n$ and negative at large $n$. To separate the causes, we run the shortest
-# paths on the *same* edges of one graph per $n$ with three sets of lengths:
-# the true lengths; the true lengths plus the estimator's own errors, shuffled among edges of
+# full run they are positive at small $n$ and negative at large $n$. To separate the causes, we
+# run the shortest paths on the *same* edges of one graph per $n$ with three sets of lengths: the
+# true lengths; the true lengths plus the estimator's own errors, shuffled among edges of
 # similar length (the same errors, but no longer tied to where the edges are); and the
 # common-neighbour estimates.
 
@@ -646,10 +648,11 @@ for n, row in noise_signed.items():
 #   routes, those whose noise happens to be negative, so the minimum in {eq}`eq-geodesic` is biased
 #   downwards. In the full run ($n$ up to 16 000) their sum changes sign in the middle of the
 #   range, where the error is smallest, and beyond it the negative part dominates; fast mode
-#   ($n \le 4000$) stays on the positive side. The same errors shuffled among edges produce a far larger
-#   downward bias, so the estimator's errors must be strongly tied to each other (we conjecture
-#   through the degrees $D_i$ shared by all edges at a vertex), which limits how much of them a
-#   path can exploit. The paper may use a more careful estimator than this one.
+#   ($n \le 4000$) stays on the positive side. The same errors, shuffled among edges of similar
+#   length, produce a far larger downward bias. So the estimator's errors are tied to each other
+#   in a way that limits how much of them a path can exploit; how, we have not measured (one
+#   candidate is the degrees $D_i$, shared by all edges at a vertex). The paper may use a more
+#   careful estimator than this one.
 # - **Common neighbours beat hop counts by a wide margin**, and beat even hop counts with an oracle
 #   scale. Hop count × r is biased upwards by up to one edge per path, an error of order $r$, which
 #   falls only like $n^{-1/4}$. The constant predictor's error shows the scale of the task.
@@ -670,7 +673,8 @@ for q in delete_rates:
     uncorrected.append(run_sphere(n_delete, q, np.random.default_rng(seed_q), correct=False))
 for q, c, u in zip(delete_rates, corrected, uncorrected):
     print(f"q = {q:.2f}: local error/r corrected {c['local']:.4f}, uncorrected {u['local']:.4f}; "
-          f"geodesic MAE corrected {c['cn']:.4f}, uncorrected {u['cn']:.4f}, hop x r {c['hop']:.4f}")
+          f"geodesic MAE corrected {c['cn']:.4f}, uncorrected {u['cn']:.4f}, "
+          f"hop x r {c['hop']:.4f}")
 
 # %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.2))
@@ -692,8 +696,9 @@ plt.show()
 
 # %% [markdown]
 # The correction does what {eq}`eq-deletion` predicts for the local distances: without it the
-# distances are biased upwards and the error grows quickly with $q$; with it the error grows only
-# because fewer common neighbours are left to count. For geodesics the picture is weaker. The
+# distances are biased upwards and the error grows quickly with $q$; with it the error still grows,
+# as it should: a fraction $(1-q)^2$ of the common neighbours is left to count, so each ratio is
+# noisier. For geodesics the picture is weaker. The
 # corrected estimate stays far below the uncorrected one and below the hop count at every $q$
 # tried, but its error grows several-fold from $q = 0$ to $q = 0.3$ (printed above): the local
 # lengths are noisier, and noisier lengths feed the downward bias of the shortest paths measured
@@ -701,9 +706,10 @@ plt.show()
 #
 # ### A second manifold: a non-uniformly sampled flat torus
 #
-# On the torus the density varies by a factor $1.6/0.4 = 4$, so degrees vary too. The normalisation
-# by $\sqrt{D_i D_j}$ in {eq}`eq-ratio` is meant to cancel the density. We use $r = n^{-1/4}/\sqrt\pi$,
-# which gives a mean degree close to the sphere's at the same $n$.
+# On the torus the density varies by a factor $1.6/0.4 = 4$, so degrees vary too. The
+# normalisation by $\sqrt{D_i D_j}$ in {eq}`eq-ratio` is meant to cancel the density. We use
+# $r = n^{-1/4}/\sqrt\pi$, which gives mean degrees of the same order as the sphere's at the
+# same $n$.
 
 # %%
 n_torus = utils.pick(2000, 4000)
@@ -731,14 +737,18 @@ print("geodesic MAE: " + ", ".join(f"{k} {v:.4f}" for k, v in torus_errors.items
 # Degrees differ by the factor printed above between dense and sparse regions, yet the local error
 # is of the same size as on the sphere at this $n$, and the common-neighbour geodesics again beat
 # the hop count by a wide margin. The flat torus has no curvature, so this checks the density
-# cancellation, not the curvature corrections.
+# cancellation, not the curvature corrections; and the sphere's curvature is constant and mild at
+# the scale $r$. Neither is a hard case for the method: no boundary, no thin necks, no
+# strongly varying curvature.
 #
 # ## Claim check
 #
-# Thresholds were fixed from the prototype's numbers before this chapter's runs: the issue's
-# ratio 0.6 for the comparison with hop counts, a slope at most $-0.15$ for a local rate whose
-# theory value is $-0.25$, and a halving of the geodesic error over a sixteen-fold (four-fold in
-# fast mode) increase of $n$ would be the $n^{-1/4}$ rate; we ask for a factor 0.7.
+# Thresholds were fixed after the prototype runs (the chapter brief's and ours) and before this
+# chapter's runs: the issue's ratio 0.6 for the comparison with hop counts (0.8 against the
+# stronger oracle-scaled hop count and under deletion); a slope of at most $-0.15$ for a local
+# rate whose heuristic value is $-0.25$; and for the geodesic error, a factor 0.7 over the
+# sixteen-fold range of $n$ in full mode (0.85 over the four-fold range in fast mode), where
+# $n^{-1/4}$ would give 0.5 (0.71).
 
 # %%
 unc_q3 = uncorrected[list(delete_rates).index(0.3)]
@@ -844,14 +854,14 @@ utils.check_claims(
 # The claim turns on $n$ (more points, more common neighbours, less noise) and on the deletion
 # rate $q$. The explorer shows, for one source vertex on the sphere, the signed error of the
 # corrected common-neighbour distance to every other vertex, in the equal-area coordinates of the
-# data figure. Watch the map go from speckled to smooth as $n$ grows, and the colours drift to
-# blue (too short) as $q$ grows.
+# data figure. Watch the map go from speckled to smooth as $n$ grows, and watch the mean signed
+# error in the title as $q$ grows: red means too long, blue too short.
 
 
 # %%
 @cache
 def error_map(n: int, q: float):
-    """Sphere sample, errors of the corrected and hop estimates from vertex 0, and their MAEs."""
+    """Sphere sample; signed errors from vertex 0, their mean and MAE; the hop-count MAE."""
     rng_map = np.random.default_rng(1000 * info.seed + n + int(100 * q))
     x = sample_sphere(n, rng_map)
     radius = sphere_radius(n)
@@ -859,12 +869,14 @@ def error_map(n: int, q: float):
     truth = great_circle(x[:1], x)
     cn = common_neighbour_geodesics(A, radius, [0], q)
     hops = hop_geodesics(A, radius, [0])
-    return x, (cn - truth)[0], mean_abs_error(cn, truth), mean_abs_error(hops, truth)
+    error = (cn - truth)[0]
+    signed = float(np.mean(error[np.isfinite(error)]))
+    return x, error, signed, mean_abs_error(cn, truth), mean_abs_error(hops, truth)
 
 
 def plot_error_map(n: int = 4000, q: float = 0.3) -> plt.Figure:
     """Signed error of the common-neighbour distances from one vertex, on the sphere."""
-    x, error, cn_mae, hop_mae = error_map(n, q)
+    x, error, signed, cn_mae, hop_mae = error_map(n, q)
     shown = np.arange(min(n, 2000))  # plot at most 2000 points to keep the image small
     fig, ax = plt.subplots(figsize=(5.6, 2.8))
     longitude = np.arctan2(x[shown, 1], x[shown, 0])
@@ -875,8 +887,8 @@ def plot_error_map(n: int = 4000, q: float = 0.3) -> plt.Figure:
     fig.colorbar(points, ax=ax, label="estimated − true distance (rad)")
     ax.set_xlabel("longitude (rad)")
     ax.set_ylabel("height $z$")
-    ax.set_title(f"n = {n}, q = {q}: MAE common nbrs {cn_mae:.3f}, hop × r {hop_mae:.3f}",
-                 fontsize=9)
+    ax.set_title(f"n = {n}, q = {q}: common nbrs mean error {signed:+.3f}, MAE {cn_mae:.3f};"
+                 f" hop × r MAE {hop_mae:.3f}", fontsize=8)
     ax.legend(loc="lower right", fontsize=7)
     return fig
 
@@ -1094,8 +1106,8 @@ for cutoff in (0.0, 0.5, 0.7):
 #   and then flattens, because a positive bias that fades with $n$ meets a negative one, from
 #   shortest paths selecting favourable noise, that fades more slowly (measured above with true,
 #   noisy and estimated lengths; the causes of the positive part are our conjecture). Under edge
-#   deletion the local lengths are noisier and the geodesic error grows several-fold. The paper's own
-#   estimator, rate and constants were not available to us.
+#   deletion the local lengths are noisier and the geodesic error grows several-fold. The paper's
+#   own estimator, rate and constants were not available to us.
 # - What laptop scale cannot show: a million points on a 3-manifold, as in the notes' example, or
 #   point clouds such as the bunny the notes mention (it would need a download); manifolds with
 #   boundary or strong curvature at the scale $r$.

@@ -1,6 +1,7 @@
 """Build the website into _build/html from the committed notebook outputs.
 
-    python scripts/build_site.py
+    python scripts/build_site.py                    # into _build/html (`make book`)
+    python scripts/build_site.py --path-output DIR  # into DIR/_build/html (the tests' private copy)
 
 1. Copy the web assets installed by npm (MathJax, RequireJS, the Jupyter widget
    manager) and book/static/ into _vendor/, so the site works offline. Without
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import subprocess
 import sys
@@ -65,13 +67,16 @@ def cdn_config() -> Path:
     return path
 
 
-def build() -> int:
-    """Build the site; return the Jupyter Book exit code."""
-    for stale in (HTML, HTML.parent / ".doctrees"):  # no stale pages or cached settings from earlier builds
+def build(path_output: Path = ROOT) -> int:
+    """Build the site into path_output/_build/html; return the Jupyter Book exit code."""
+    html = Path(path_output).resolve() / "_build" / "html"
+    for stale in (html, html.parent / ".doctrees"):  # no stale pages or cached settings from earlier builds
         shutil.rmtree(stale, ignore_errors=True)
     offline = vendor_assets()
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     command = [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"]
+    if html != HTML:
+        command += ["--path-output", str(html.parent.parent)]
     if not offline:
         print("npm assets not found (run `npm ci`): the site will load MathJax and widgets from CDNs and needs the network.")
         command += ["--config", str(cdn_config())]
@@ -80,9 +85,11 @@ def build() -> int:
     report.write_navigation()
     result = subprocess.run(command, cwd=ROOT)
     if result.returncode == 0:
-        print(f"\nThe website is in {HTML.relative_to(ROOT)}/: open {HTML / 'index.html'} or run `make serve`.")
+        print(f"\nThe website is in {html}/: open {html / 'index.html'} or run `make serve`.")
     return result.returncode
 
 
 if __name__ == "__main__":
-    sys.exit(build())
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--path-output", type=Path, default=ROOT, help="folder to hold _build/html (default: the book's root)")
+    sys.exit(build(parser.parse_args().path_output))

@@ -12,6 +12,9 @@
    failing on MyST-NB's fold node, which knows only the multi-page HTML builder.
 5. No unused scripts: sphinx-thebe (Jupyter Book 1.x loads it though no page runs code live)
    declares its configuration twice on every page, a JavaScript error; its scripts are dropped.
+   The theme's Font Awesome script (1.5 MB on every page, a third of a chapter's weight) redraws
+   icons as SVG so that sites can add custom icons; this book adds none, and the theme's
+   stylesheet draws every icon with the Font Awesome web font, so the script is emptied.
 """
 
 from __future__ import annotations
@@ -89,6 +92,16 @@ def drop_unused_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts[:] = kept
 
 
+FONTAWESOME_JS = Path("_static") / "scripts" / "fontawesome.js"
+
+
+def empty_fontawesome_script(app, exception) -> None:
+    """Replace the theme's Font Awesome script in the built site by a comment (item 5 above)."""
+    path = Path(app.outdir) / FONTAWESOME_JS
+    if exception is None and path.exists():
+        path.write_text("/* emptied by book/_ext/book_extension.py: icons come from the theme's web font */\n")
+
+
 def skip_node(translator, node) -> None:
     raise nodes.SkipNode
 
@@ -107,4 +120,5 @@ def setup(app):
     app.connect("doctree-read", strip_grading_markers)
     app.connect("doctree-read", add_figure_alt_text)
     app.connect("html-page-context", drop_unused_scripts)
+    app.connect("build-finished", empty_fontawesome_script)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -144,7 +144,12 @@ rng = np.random.default_rng(info.seed)
 # The baseline that needs no common neighbours counts hops: $h_{ik}$, the fewest edges between
 # $i$ and $k$, times $r$. This is Isomap's graph distance on an $r$-neighbourhood graph without the
 # coordinates {cite}`tenenbaum2000global,bernstein2000graph`. Since every edge is at most $r$
-# long, $r h_{ik} \ge d_M(x_i, x_k)$, and it overshoots by up to one edge length.
+# long, $r h_{ik} \ge d_M(x_i, x_k)$. The overshoot is not bounded by one edge: each hop of a
+# fewest-hop path gains less than $r$, so the overshoot grows in proportion to the distance, by the
+# factor $r / (\text{mean gain per hop}) - 1$ (measured below). Dani, Díaz, Hayes and Moore combine
+# graph distances with common-neighbour counts for short range, on the square and on the sphere,
+# and study deleted edges too {cite}`dani2022reconstruction`: the estimator below belongs to that
+# family.
 #
 # ### Missing edges
 #
@@ -168,8 +173,11 @@ rng = np.random.default_rng(info.seed)
 # ({eq}`eq-ratio`'s corrections, the zigzag of a graph path) shrink with $r$. Taking
 # $r \propto n^{-1/(d+2)}$ makes $(n r^d)^{-1/2} \propto n^{-1/(d+2)}$ and $r$ of the same order.
 # So a graph with $r \propto n^{-1/(d+2)}$ has local errors of order $n^{-1/(d+2)}$ of its own
-# edge length. We use such graphs, $r = 2 n^{-1/4}$ on the unit sphere ($d = 2$), and test this
-# local rate. That this is the origin of the notes' rate is our conjecture.
+# edge length. We use such graphs, $r = 2 n^{-1/4}$ on the unit sphere ($d = 2$). With this choice
+# the exponent $-1/4$ of the local error is fixed by construction (the mean degree is $\sqrt n$);
+# what we can check is that the local error reaches the counting-noise level and has no bias
+# floor. Whether the *metric* converges at $n^{-1/(d+2)}$ has to be tested on geodesic distances.
+# That this heuristic is the origin of the notes' rate is our conjecture.
 
 # %% [markdown]
 # ## Implementation from scratch
@@ -267,8 +275,11 @@ def inverse_lens_fraction(f):
 # $1 - q$ if edges were deleted {eq}`eq-deletion`, and invert {eq}`eq-local`.
 #
 # One design choice is ours, made in the prototype before the experiments below: shortest paths
-# use only the edges whose estimated length is at least $r/2$. Short edges add hops and add noise
-# without helping a path along; {ref}`ch05-ex3` asks what this choice does.
+# use only the edges whose estimated length is at least $r/2$. Where a ratio comes out at 1 or
+# above (noise, or an over-corrected deletion), the inverse returns length 0, and a chain of such
+# edges is a free shortcut. The deletion experiment below measures what the cutoff does: a great
+# deal when edges are missing, little (and not always for the better) when none are.
+# {ref}`ch05-ex3` asks for more.
 
 # %%
 MIN_EDGE = 0.5  # shortest paths use edges with estimated length >= MIN_EDGE * r
@@ -290,10 +301,10 @@ def weighted_graph(n: int, i, j, lengths, keep) -> sp.csr_matrix:
     return (upper + upper.T).tocsr()
 
 
-def common_neighbour_geodesics(A, radius, sources, delete=0.0):
+def common_neighbour_geodesics(A, radius, sources, delete=0.0, min_edge=MIN_EDGE):
     """Eq. (5): shortest paths from `sources` on the graph weighted by eq. (4): (s, n)."""
     i, j, lengths = local_distances(A, radius, delete)
-    graph = weighted_graph(A.shape[0], i, j, lengths, lengths >= MIN_EDGE * radius)
+    graph = weighted_graph(A.shape[0], i, j, lengths, lengths >= min_edge * radius)
     return shortest_path(graph, method="D", directed=False, indices=sources)
 
 
@@ -420,7 +431,8 @@ assert 0 <= path_relative_gap < 0.03
 #
 # The figure shows one sample of each dataset. The sphere is drawn in equal-area coordinates
 # (longitude, height $z$), where a uniform sample looks uniform; the neighbours of one vertex form
-# a disc around it. On the torus the points crowd around $x = 0$ (equivalently $x = 1$) and thin
+# a disc around it (drawn as an upright ellipse, because the two axes have different scales). On the
+# torus the points crowd around $x = 0$ (equivalently $x = 1$) and thin
 # out at $x = 1/2$, as the density $1 + 0.6\cos 2\pi x$ says.
 
 # %%
@@ -428,7 +440,6 @@ n_show = 4000
 x_sphere_show = sample_sphere(n_show, rng)
 A_sphere_show = random_geometric_graph(x_sphere_show, sphere_radius(n_show), 0.0, rng, "sphere")
 x_torus_show = sample_torus(n_show, rng)
-r_torus_show = n_show**-0.25 / math.sqrt(math.pi)
 
 # %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.2))
@@ -441,7 +452,7 @@ axes[0].scatter(longitude[centre], x_sphere_show[centre, 2], s=20, color="C3", l
 axes[0].set_xlabel("longitude (rad)")
 axes[0].set_ylabel("height $z$")
 axes[0].set_title(f"Sphere, n = {n_show}, mean degree {A_sphere_show.sum() / n_show:.0f}")
-axes[0].legend(loc="lower right", fontsize=7)
+axes[0].legend(loc="lower right", fontsize=7, frameon=True)
 axes[1].scatter(x_torus_show[:, 0], x_torus_show[:, 1], s=1, color="0.4")
 axes[1].set_xlabel("$x$")
 axes[1].set_ylabel("$y$")
@@ -500,7 +511,8 @@ plt.show()
 # vertices to all vertices:
 #
 # - **common neighbours**, eq. {eq}`eq-geodesic` with lengths {eq}`eq-local`;
-# - **hop count × r**, the Isomap-style baseline, at the same cost (one shortest-path run);
+# - **hop count × r**, the Isomap-style baseline (one shortest-path run; it needs no $AA^\top$, so
+#   it is cheaper, and more computing would not improve it);
 # - **hop count × oracle scale**: hop counts times the scale fitted by least squares *to the true
 #   distances*, a baseline given an advantage the graph alone cannot provide;
 # - **constant**: every distance predicted as the mean true distance, the trivial baseline.
@@ -521,16 +533,21 @@ def run_sphere(n: int, delete: float, rng: np.random.Generator, correct: bool = 
     truth = great_circle(x[sources], x)  # (s, n)
     assumed = delete if correct else 0.0
     cn = common_neighbour_geodesics(A, radius, sources, assumed)
+    cn_no_cutoff = common_neighbour_geodesics(A, radius, sources, assumed, min_edge=0.0)
     hops = hop_geodesics(A, radius, sources)
     ok = np.isfinite(hops) & (truth > 0)
     scale = np.sum(hops[ok] * truth[ok]) / np.sum(hops[ok] ** 2)
+    overshoot = (hops[ok] - truth[ok]) / radius  # in edges of length r
     return {
         "local": fast_local_error(A, x, radius, "sphere", assumed),
         "cn": mean_abs_error(cn, truth),
+        "cn_no_cutoff": mean_abs_error(cn_no_cutoff, truth),
         "signed": float(np.mean((cn - truth)[ok])),
         "hop": mean_abs_error(hops, truth),
         "hop_oracle": mean_abs_error(scale * hops, truth),
         "constant": mean_abs_error(np.full_like(truth, truth[ok].mean()), truth),
+        "hop_overshoot": float(np.mean(overshoot)),
+        "hop_overshoot_max": float(np.max(overshoot)),
         "degree": A.sum() / n,
         "reached": float(np.mean(np.isfinite(cn[truth > 0]))),
     }
@@ -543,6 +560,9 @@ for n, row in zip(sizes, sweep):
           f"geodesic MAE: common nbrs {row['cn']:.4f} (signed {row['signed']:+.4f}), "
           f"hop x r {row['hop']:.4f}, hop x oracle {row['hop_oracle']:.4f}, "
           f"constant {row['constant']:.3f}")
+print(f"hop x r overshoot in edges of length r: mean {table['hop_overshoot'].min():.2f} to "
+      f"{table['hop_overshoot'].max():.2f}, largest {table['hop_overshoot_max'].max():.2f}; "
+      f"common nbrs reached {table['reached'].min():.4f} of the vertices or more")
 
 
 # %% [markdown]
@@ -563,7 +583,6 @@ def pairwise_slopes(n_values, errors) -> np.ndarray:
 
 
 slope_local = loglog_slope(sizes, table["local"])
-slope_cn = loglog_slope(sizes, table["cn"])
 slope_hop = loglog_slope(sizes, table["hop"])
 
 # %% tags=["hide-input"]
@@ -576,7 +595,7 @@ axes[0].set_ylabel("mean $|\\hat\\delta - \\delta| / r$ on edges")
 axes[0].set_title("Local distances")
 axes[0].legend(fontsize=7)
 for key, label in [
-    ("cn", f"common nbrs (slope {slope_cn:.2f})"),
+    ("cn", "common nbrs (not a power law)"),
     ("hop", f"hop × r (slope {slope_hop:.2f})"),
     ("hop_oracle", "hop × oracle scale"),
     ("constant", "constant"),
@@ -593,74 +612,125 @@ plt.show()
 print("pairwise slopes, local error:       ", np.round(pairwise_slopes(sizes, table["local"]), 2))
 print("pairwise slopes, common-nbr geodesic:", np.round(pairwise_slopes(sizes, table["cn"]), 2))
 print("pairwise slopes, hop x r geodesic:   ", np.round(pairwise_slopes(sizes, table["hop"]), 2))
+counting_product = table["local"] * np.sqrt(table["degree"])
+print("local error x sqrt(mean degree):     ", np.round(counting_product, 3))
 
 # %% [markdown]
 # Why does the geodesic error flatten? The signed errors in the table give a first hint: in the
 # full run they are positive at small $n$ and negative at large $n$. To separate the causes, we
-# run the shortest paths on the *same* edges of one graph per $n$ with three sets of lengths: the
-# true lengths; the true lengths plus the estimator's own errors, shuffled among edges of
-# similar length (the same errors, but no longer tied to where the edges are); and the
-# common-neighbour estimates.
+# follow the routes the estimator picks. For each pair (source, vertex) the estimated distance
+# $\hat d$ is the sum of the estimated lengths along one route, so
+#
+# ```{math}
+# :label: eq-split
+# \hat d - d_M = \underbrace{(L_{\text{route}} - d_M)}_{\text{route excess} \,\ge\, 0}
+# + \underbrace{\textstyle\sum_{\text{route}} (\hat\delta_e - \delta_e)}_{\text{route errors}},
+# ```
+#
+# where $L_{\text{route}}$ is the route's true length. The errors on the route split again: what
+# the same edges would carry on average (the mean error of all kept edges of similar true length:
+# the *per-edge bias*), and the rest, which is what the minimum in {eq}`eq-geodesic` gains by
+# choosing edges whose errors happen to be negative (the *selection bias*). As a yardstick, we also
+# run the shortest paths on the same edges with their true lengths.
+
 
 # %%
-def noise_test(n: int, rng: np.random.Generator) -> dict:
-    """Signed geodesic errors with true, true + shuffled-error and estimated edge lengths."""
+def route_lengths(x, pred, edge_error_by_bin, radius):
+    """Follow shortest-path predecessors back to the source.
+
+    Returns the true length of each route and the per-edge bias summed along it, both (s, n);
+    NaN where a vertex is the source or unreachable. Edges are binned by true length / r (10 bins).
+    """
+    s_idx, v_idx = np.nonzero(pred >= 0)  # (pairs,) for every reached vertex but the source
+    current = v_idx.copy()
+    length = np.zeros(len(v_idx))
+    expected_error = np.zeros(len(v_idx))
+    active = np.arange(len(v_idx))
+    while len(active):  # one step back along every unfinished route at a time
+        previous = pred[s_idx[active], current[active]]
+        step = edge_lengths(x, previous, current[active], "sphere")
+        length[active] += step
+        expected_error[active] += edge_error_by_bin[np.minimum((10 * step / radius).astype(int), 9)]
+        current[active] = previous
+        active = active[pred[s_idx[active], previous] >= 0]
+    route = np.full(pred.shape, np.nan)
+    route[s_idx, v_idx] = length
+    bias = np.full(pred.shape, np.nan)
+    bias[s_idx, v_idx] = expected_error
+    return route, bias
+
+
+def bias_split(n: int, rng: np.random.Generator) -> dict:
+    """Mean signed geodesic error and its parts, eq. (7), on one sphere sample."""
     x = sample_sphere(n, rng)
     radius = sphere_radius(n)
     A = random_geometric_graph(x, radius, 0.0, rng, "sphere")
     i, j, lengths = local_distances(A, radius)
     true_lengths = edge_lengths(x, i, j, "sphere")
     keep = lengths >= MIN_EDGE * radius
-    shuffled = true_lengths.copy()
-    length_bin = np.minimum((10 * true_lengths / radius).astype(int), 9)  # ten bins of delta / r
-    for b in range(10):  # shuffle errors among edges of similar length only
-        members = np.flatnonzero(length_bin == b)
-        shuffled[members] += rng.permutation(lengths[members] - true_lengths[members])
+    length_bin = np.minimum((10 * true_lengths[keep] / radius).astype(int), 9)
+    error = (lengths - true_lengths)[keep]
+    edge_error_by_bin = np.array([error[length_bin == b].mean() if np.any(length_bin == b) else 0.0
+                                  for b in range(10)])
     sources = rng.choice(n, n_sources, replace=False)
     truth = great_circle(x[sources], x)
-    signed = {}
-    for name, weights in [("true", true_lengths), ("true + shuffled errors", shuffled),
-                          ("estimated", lengths)]:
-        graph = weighted_graph(n, i, j, np.maximum(weights, 1e-9), keep)
-        paths = shortest_path(graph, method="D", directed=False, indices=sources)
-        ok = np.isfinite(paths) & (truth > 0)
-        signed[name] = float(np.mean(paths[ok] - truth[ok]))
-    return signed
+    true_paths = shortest_path(weighted_graph(n, i, j, true_lengths, keep), method="D",
+                               directed=False, indices=sources)
+    estimate, pred = shortest_path(weighted_graph(n, i, j, lengths, keep), method="D",
+                                   directed=False, indices=sources, return_predecessors=True)
+    route, per_edge = route_lengths(x, pred, edge_error_by_bin, radius)
+    ok = np.isfinite(route)  # reached, and not the source itself
+    return {
+        "signed": float(np.mean(estimate[ok] - truth[ok])),
+        "true lengths": float(np.mean(true_paths[ok] - truth[ok])),
+        "route excess": float(np.mean(route[ok] - truth[ok])),
+        "per-edge bias": float(np.mean(per_edge[ok])),
+        "selection": float(np.mean(estimate[ok] - route[ok] - per_edge[ok])),
+    }
 
 
-noise_signed = {int(n): noise_test(int(n), rng) for n in sizes}
-print("mean signed geodesic error (rad) of shortest paths with edge lengths:")
-for n, row in noise_signed.items():
+split = {int(n): bias_split(int(n), rng) for n in sizes}
+print("mean signed geodesic error (rad) = route excess + per-edge bias + selection bias;")
+print("'true lengths' is the signed error of shortest paths on the same edges with true lengths")
+for n, row in split.items():
     print(f"n = {n:5d}  " + ", ".join(f"{k} {v:+.4f}" for k, v in row.items()))
 
 # %% [markdown]
 # Three things show in the figure and the printed numbers.
 #
-# - **The local error follows $n^{-1/4}$.** Its fitted slope is close to $-1/(d+2) = -1/4$ and the
-#   pairwise slopes stay near it: in units of its own edge length, the graph's metric is recovered
-#   at the rate the notes state, consistent with the counting-noise heuristic above.
-# - **The geodesic error falls, but not along a clean power law.** It drops steeply at first, then
-#   flattens: read the pairwise slopes, not only the fitted one. The test with three sets of
-#   lengths shows two opposing biases. With the true lengths, paths are slightly too long (they
-#   zigzag), by an amount that shrinks with $n$. The estimated lengths add a positive bias at small
-#   $n$ that fades (our conjecture: the curvature correction and the bias of inverting a noisy
-#   ratio) and a negative one that does not fade as fast: a shortest path picks, among very many
-#   routes, those whose noise happens to be negative, so the minimum in {eq}`eq-geodesic` is biased
-#   downwards. In the full run ($n$ up to 16 000) their sum changes sign in the middle of the
-#   range, where the error is smallest, and beyond it the negative part dominates; fast mode
-#   ($n \le 4000$) stays on the positive side. The same errors, shuffled among edges of similar
-#   length, produce a far larger downward bias. So the estimator's errors are tied to each other
-#   in a way that limits how much of them a path can exploit; how, we have not measured (one
-#   candidate is the degrees $D_i$, shared by all edges at a vertex). The paper may use a more
-#   careful estimator than this one.
-# - **Common neighbours beat hop counts by a wide margin**, and beat even hop counts with an oracle
-#   scale. Hop count × r is biased upwards by up to one edge per path, an error of order $r$, which
-#   falls only like $n^{-1/4}$. The constant predictor's error shows the scale of the task.
+# - **The local error tracks counting noise.** Its fitted and pairwise slopes stay near $-1/4$.
+#   Read this with care: the exponent is set by our choice $r = 2n^{-1/4}$, which makes the mean
+#   degree $D = n r^2/4 = \sqrt n$, and counting noise is of order $D^{-1/2} = n^{-1/4}$ (the
+#   product of local error and $\sqrt D$ is printed below the figure, and stays nearly constant).
+#   What the slope does show is that no bias floor appears up to the largest $n$; it is not a test
+# of
+#   the notes' rate, which concerns the metric itself. In absolute units the local error is
+#   $r \cdot n^{-1/4} \propto n^{-1/2}$.
+# - **The geodesic error falls, but not along a power law.** It drops steeply at first, then
+#   flattens, and in the full run it rises again between the two largest $n$: read the pairwise
+#   slopes, not the fitted one. The split {eq}`eq-split` shows why. The *per-edge bias* is positive
+#   (the inverse of the convex function $F_2$ is convex, so noise lengthens the estimates on
+#   average) and fades as the noise does. The *route excess* is positive too: the routes chosen on
+#   noisy lengths wander, by far more than shortest paths on the true lengths, and this fades as
+#   well. The *selection bias* is negative: among very many routes, the minimum in
+#   {eq}`eq-geodesic` picks those whose errors happen to be negative. It does not fade: it grows
+#   over the fast range and stays near the value printed for the largest $n$. In the full run
+#   ($n$ up to 16 000) the sum changes sign in the middle of the range, where the error is
+#   smallest, and beyond it the selection bias dominates; fast mode ($n \le 4000$) stays on the
+#   positive side. So this estimator, as it stands, does not converge at any rate for geodesics
+#   over this range. The paper may use a more careful estimator.
+# - **Common neighbours beat hop counts.** Against hop count × $r$ the margin is wide at every
+#   $n$. Hop count × $r$ overshoots in proportion to the distance (the overshoot, in edges of
+#   length $r$, is printed below the sweep: on average nearly one edge, at most about two). Against
+#   hop counts with the oracle scale, the margin is a factor of about 2 at the largest $n$, and at
+#   $n = 1000$ the oracle-scaled hop count is the better of the two. The constant predictor's error
+#   shows the scale of the task.
 #
 # ### Missing edges
 #
 # Now delete each edge with probability $q$, at $n = 4000$, and compare the estimator corrected by
-# {eq}`eq-deletion` (which is told $q$), the uncorrected one, and the hop count.
+# {eq}`eq-deletion` (which is told $q$), the uncorrected one, the corrected one without the cutoff
+# `MIN_EDGE`, and the hop counts, both × r and with the oracle scale.
 
 # %%
 n_delete = 4000
@@ -673,8 +743,9 @@ for q in delete_rates:
     uncorrected.append(run_sphere(n_delete, q, np.random.default_rng(seed_q), correct=False))
 for q, c, u in zip(delete_rates, corrected, uncorrected):
     print(f"q = {q:.2f}: local error/r corrected {c['local']:.4f}, uncorrected {u['local']:.4f}; "
-          f"geodesic MAE corrected {c['cn']:.4f}, uncorrected {u['cn']:.4f}, "
-          f"hop x r {c['hop']:.4f}")
+          f"geodesic MAE corrected {c['cn']:.4f} (signed {c['signed']:+.4f}; "
+          f"no cutoff {c['cn_no_cutoff']:.4f}), uncorrected {u['cn']:.4f}, hop x r {c['hop']:.4f}, "
+          f"hop x oracle {c['hop_oracle']:.4f}")
 
 # %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.2))
@@ -687,6 +758,7 @@ axes[0].legend(fontsize=7)
 axes[1].plot(delete_rates, [c["cn"] for c in corrected], "o-", label="common nbrs, corrected")
 axes[1].plot(delete_rates, [u["cn"] for u in uncorrected], "s--", label="uncorrected")
 axes[1].plot(delete_rates, [c["hop"] for c in corrected], "^:", label="hop × r")
+axes[1].plot(delete_rates, [c["hop_oracle"] for c in corrected], "v-.", label="hop × oracle scale")
 axes[1].set_xlabel("edge deletion rate $q$")
 axes[1].set_ylabel("geodesic MAE (rad)")
 axes[1].set_title(f"Geodesics, n = {n_delete}")
@@ -698,11 +770,16 @@ plt.show()
 # The correction does what {eq}`eq-deletion` predicts for the local distances: without it the
 # distances are biased upwards and the error grows quickly with $q$; with it the error still grows,
 # as it should: a fraction $(1-q)^2$ of the common neighbours is left to count, so each ratio is
-# noisier. For geodesics the picture is weaker. The
-# corrected estimate stays far below the uncorrected one and below the hop count at every $q$
-# tried, but its error grows several-fold from $q = 0$ to $q = 0.3$ (printed above): the local
-# lengths are noisier, and noisier lengths feed the downward bias of the shortest paths measured
-# above.
+# noisier.
+#
+# For geodesics the claim of robustness does **not** hold here. The corrected estimate stays far
+# below the uncorrected one and below hop count × r at every $q$ tried, but its error grows
+# several-fold from $q = 0$ to $q = 0.3$ and its signed error turns clearly negative (printed
+# above): the local lengths are noisier, and noisier lengths feed the selection bias measured
+# above. The hop count with the oracle scale hardly notices the deletion, and from $q = 0.3$ on it
+# is the more accurate of the two. Without the cutoff `MIN_EDGE` the corrected estimate collapses
+# under deletion (printed as "no cutoff"): ratios that come out at 1 or above give edges of length
+# 0, which shortest paths use as shortcuts. At $q = 0$ the cutoff changes the error little.
 #
 # ### A second manifold: a non-uniformly sampled flat torus
 #
@@ -720,23 +797,37 @@ torus_sources = rng.choice(n_torus, n_sources, replace=False)
 torus_truth = torus_distance(x_torus[torus_sources], x_torus)
 torus_cn = common_neighbour_geodesics(A_torus, r_torus, torus_sources)
 torus_hop = hop_geodesics(A_torus, r_torus, torus_sources)
+torus_scale = np.sum(torus_hop * torus_truth) / np.sum(torus_hop**2)  # oracle, fitted to truth
+torus_degree = np.asarray(A_torus.sum(axis=1)).ravel()
+# Ablation: divide C_ij by the mean degree instead of sqrt(D_i D_j), so the density is not cancelled
+i_t, j_t, _ = local_distances(A_torus, r_torus)
+common_t = np.asarray((A_torus @ A_torus)[i_t, j_t]).ravel()
+flat_lengths = r_torus * inverse_lens_fraction(common_t / torus_degree.mean())
+flat_graph = weighted_graph(n_torus, i_t, j_t, flat_lengths, flat_lengths >= MIN_EDGE * r_torus)
+torus_flat = shortest_path(flat_graph, method="D", directed=False, indices=torus_sources)
 torus_errors = {
     "common neighbours": mean_abs_error(torus_cn, torus_truth),
+    "same, mean-degree normalisation": mean_abs_error(torus_flat, torus_truth),
     "hop x r": mean_abs_error(torus_hop, torus_truth),
+    "hop x oracle": mean_abs_error(torus_scale * torus_hop, torus_truth),
     "constant": mean_abs_error(np.full_like(torus_truth, torus_truth.mean()), torus_truth),
 }
 torus_local = fast_local_error(A_torus, x_torus, r_torus, "torus")
-torus_degree = np.asarray(A_torus.sum(axis=1)).ravel()
+flat_error = np.abs(flat_lengths - edge_lengths(x_torus, i_t, j_t, "torus"))
+flat_local = float(np.mean(flat_error)) / r_torus
 dense = np.cos(2 * np.pi * x_torus[:, 0]) > 0.5
 print(f"torus, n = {n_torus}, r = {r_torus:.3f}: mean degree {torus_degree[dense].mean():.0f} "
       f"where the density is high, {torus_degree[~dense].mean():.0f} elsewhere; "
-      f"local error/r {torus_local:.4f}")
+      f"local error/r {torus_local:.4f} (mean-degree normalisation: {flat_local:.4f})")
 print("geodesic MAE: " + ", ".join(f"{k} {v:.4f}" for k, v in torus_errors.items()))
 
 # %% [markdown]
 # Degrees differ by the factor printed above between dense and sparse regions, yet the local error
-# is of the same size as on the sphere at this $n$, and the common-neighbour geodesics again beat
-# the hop count by a wide margin. The flat torus has no curvature, so this checks the density
+# is of the same size as on the sphere at this $n$. The normalisation by $\sqrt{D_i D_j}$ is what
+# makes this work: dividing by the mean degree instead multiplies both the local and the geodesic
+# error several times (printed above). The common-neighbour geodesics
+# beat hop count × r by a wide margin, and the oracle-scaled hop count by a smaller one. The flat
+# torus has no curvature, so this checks the density
 # cancellation, not the curvature corrections; and the sphere's curvature is constant and mild at
 # the scale $r$. Neither is a hard case for the method: no boundary, no thin necks, no
 # strongly varying curvature.
@@ -744,11 +835,14 @@ print("geodesic MAE: " + ", ".join(f"{k} {v:.4f}" for k, v in torus_errors.items
 # ## Claim check
 #
 # Thresholds were fixed after the prototype runs (the chapter brief's and ours) and before this
-# chapter's runs: the issue's ratio 0.6 for the comparison with hop counts (0.8 against the
-# stronger oracle-scaled hop count and under deletion); a slope of at most $-0.15$ for a local
-# rate whose heuristic value is $-0.25$; and for the geodesic error, a factor 0.7 over the
+# chapter's runs: the issue's ratio 0.6 for the comparison with hop count × r, 0.8 against the
+# stronger oracle-scaled hop count and under deletion; a slope of at most $-0.15$ for the local
+# error, whose counting-noise value is $-0.25$; and for the geodesic error, a factor 0.7 over the
 # sixteen-fold range of $n$ in full mode (0.85 over the four-fold range in fast mode), where
-# $n^{-1/4}$ would give 0.5 (0.71).
+# $n^{-1/4}$ would give 0.5 (0.71). A referee then found that the chapter left the oracle-scaled
+# hop count out of the deletion experiment; that row was added afterwards, with threshold 1.2
+# ("clearly worse"), after two seeds had given 1.66 and 1.67. The first row, the scoreboard's key
+# number, is the comparison with the stronger baseline.
 
 # %%
 unc_q3 = uncorrected[list(delete_rates).index(0.3)]
@@ -757,35 +851,19 @@ utils.check_claims(
     "05",
     [
         utils.Claim(
-            "Sphere, largest n: common-neighbour geodesic MAE / hop-count (x r) MAE",
+            "Sphere, largest n: common-neighbour geodesic MAE / hop x oracle-scale MAE",
             "n/a (paper not read; notes: AA^T suffices)",
-            table["cn"][-1] / table["hop"][-1],
-            "<=",
-            0.6,
-            kind="paper",
-        ),
-        utils.Claim(
-            "Sphere: fitted log-log slope of the local error (units of r) against n",
-            "n^(-1/(d+2)): -0.25 (notes)",
-            slope_local,
-            "<=",
-            -0.15,
-            kind="paper",
-        ),
-        utils.Claim(
-            "Sphere: geodesic MAE at the largest n / at the smallest n",
-            "n^(-1/4) would give 0.5 (full), 0.71 (fast)",
-            table["cn"][-1] / table["cn"][0],
-            "<=",
-            utils.pick(0.85, 0.7),
-            kind="paper",
-        ),
-        utils.Claim(
-            "Sphere, largest n: common-neighbour MAE / hop x oracle-scale MAE",
-            "n/a",
             table["cn"][-1] / table["hop_oracle"][-1],
             "<=",
             0.8,
+            kind="paper",
+        ),
+        utils.Claim(
+            "Sphere, largest n: common-neighbour geodesic MAE / hop-count (x r) MAE",
+            "n/a",
+            table["cn"][-1] / table["hop"][-1],
+            "<=",
+            0.6,
             kind="paper",
         ),
         utils.Claim(
@@ -813,6 +891,38 @@ utils.check_claims(
             kind="paper",
         ),
         utils.Claim(
+            "30% edges deleted: corrected geodesic MAE / hop x oracle-scale MAE (not robust)",
+            "n/a (notes: robust to missing edges)",
+            cor_q3["cn"] / cor_q3["hop_oracle"],
+            ">=",
+            1.2,
+            kind="instead",
+        ),
+        utils.Claim(
+            "Sphere: geodesic MAE, largest n / smallest n (falls overall, not as a power law)",
+            "notes: n^(-1/4), which would give 0.5 (full), 0.71 (fast)",
+            table["cn"][-1] / table["cn"][0],
+            "<=",
+            utils.pick(0.85, 0.7),
+            kind="instead",
+        ),
+        utils.Claim(
+            "Sphere, largest n: geodesic MAE / mean true distance",
+            "n/a (notes: 0.06 for a 3-manifold, 1M points, = (10^6)^(-1/5))",
+            table["cn"][-1] / (np.pi / 2),
+            "<=",
+            0.05,
+            kind="instead",
+        ),
+        utils.Claim(
+            "Sphere: fitted log-log slope of the local error (units of r) against n",
+            "n/a (counting noise D^(-1/2): -1/4, set by r = 2n^(-1/4))",
+            slope_local,
+            "<=",
+            -0.15,
+            kind="code",
+        ),
+        utils.Claim(
             "Shortest paths with true edge lengths: relative excess over great circle",
             "0 as r -> 0 (analytic)",
             path_relative_gap,
@@ -828,14 +938,6 @@ utils.check_claims(
             0.01,
             kind="code",
         ),
-        utils.Claim(
-            "Sphere, largest n: geodesic MAE / mean true distance",
-            "n/a (notes: error bound 0.06 for a 3-manifold, 1M points)",
-            table["cn"][-1] / (np.pi / 2),
-            "<=",
-            0.05,
-            kind="instead",
-        ),
     ],
     headline="Common-neighbour counts (AA^T) alone recover a manifold's distances, robustly to "
     "missing edges, at the rate n^(-1/(d+2))",
@@ -843,11 +945,14 @@ utils.check_claims(
 )
 
 # %% [markdown]
-# The comparisons with the hop count, the correction for missing edges, the non-uniform torus and
-# the local rate $n^{-1/4}$ all hold, so the verdict is **partly reproduced**: what does not hold
-# at this scale is the rate for the *geodesic* distances. Their error falls with $n$ and stays small
-# against the mean distance, but it flattens instead of following $n^{-1/4}$ (see the pairwise
-# slopes above), and under heavy edge deletion it grows faster than the local error.
+# The comparisons with the hop counts on the sphere and the torus, and the correction of the local
+# lengths for missing edges, hold, so the verdict is **partly reproduced**. Two parts of the
+# notes' claim do not hold at this scale with this estimator. The *geodesic* error does not follow
+# $n^{-1/(d+2)}$: it falls and then flattens (in full mode it rises again at the top of the range),
+# because the selection bias of the shortest paths does not fade. And robustness to missing edges
+# holds for the local lengths but not for the geodesics, where the oracle-scaled hop count is more
+# accurate from $q = 0.3$ on. The local slope row is a check that the estimator reaches its
+# counting-noise limit, not a test of the notes' rate.
 #
 # ## Explore
 #
@@ -889,7 +994,7 @@ def plot_error_map(n: int = 4000, q: float = 0.3) -> plt.Figure:
     ax.set_ylabel("height $z$")
     ax.set_title(f"n = {n}, q = {q}: common nbrs mean error {signed:+.3f}, MAE {cn_mae:.3f};"
                  f" hop × r MAE {hop_mae:.3f}", fontsize=8)
-    ax.legend(loc="lower right", fontsize=7)
+    ax.legend(loc="lower right", fontsize=7, frameon=True)
     return fig
 
 
@@ -1040,9 +1145,10 @@ utils.check_function(
 # ```{exercise}
 # :label: ch05-ex3
 #
-# (Open-ended.) The geodesic error stopped following $n^{-1/4}$ because, we conjectured, shortest
-# paths pick the routes whose noisy lengths happen to be short. Test that conjecture and try to
-# fix it. Ideas: vary the lower cutoff `MIN_EDGE` (including 0); give the shortest paths also the
+# (Open-ended.) The geodesic error stopped following $n^{-1/4}$ because shortest paths pick the
+# routes whose noisy lengths happen to be short: the selection bias of the split {eq}`eq-split`
+# did not fade with $n$. Try to reduce it without giving up the other terms. Ideas: vary the lower
+# cutoff `MIN_EDGE` (including 0); give the shortest paths also the
 # pairs that are not edges but have common neighbours; estimate each length from a larger
 # neighbourhood; or use the noisy path only to choose the route and re-estimate its length
 # independently. Report the signed and absolute geodesic errors against $n$ with pairwise slopes,
@@ -1080,11 +1186,11 @@ for cutoff in (0.0, 0.5, 0.7):
 # A starting point, not the answer. The cutoff trades two biases: a higher cutoff removes short,
 # relatively noisy edges and lengthens the hops (fewer noisy terms to exploit, more zigzag), a lower
 # one does the opposite. A full answer repeats this over $n$ up to 16 000 and several seeds, and
-# checks the conjecture directly: with the *true* lengths on the same edges the downward bias
-# should vanish (the cross-check above found a small positive excess), and with true lengths plus
-# artificial noise of the measured size it should come back. Splitting the common neighbours in two
-# halves, one to choose the route and one to measure it, removes the selection bias but doubles
-# the noise of each half and lets the route wander; in our prototype it was worse.
+# reports the split {eq}`eq-split` for each change (`bias_split` above is easy to adapt): a change
+# that lowers the selection bias may raise the route excess or the per-edge bias. Splitting the
+# common neighbours in two halves, one to choose the route and one to measure it, removes the
+# selection bias but doubles the noise of each half and lets the route wander; in our prototype
+# (not shown here) it was worse.
 #
 # ```{solution-end}
 # ```
@@ -1095,30 +1201,36 @@ for cutoff in (0.0, 0.5, 0.7):
 # - A random geometric graph's common-neighbour counts, the entries of $AA^\top$, normalised by the
 #   degrees, follow the lens function of the local distance {eq}`eq-ratio`, and inverting it gives
 #   local distances with no coordinates, no $n$ and no density. On the sphere the local error, in
-#   units of $r$, fell at the rate $n^{-1/4} = n^{-1/(d+2)}$ that the notes state.
+#   units of $r$, falls like the counting noise $D^{-1/2}$ with no bias floor up to $n = 16\,000$;
+#   with $r \propto n^{-1/4}$ that is $n^{-1/4}$ by construction, not a test of the notes' rate.
 # - Shortest paths over those lengths recover geodesic distances several times more accurately
-#   than hop counts, even hop counts with an oracle scale, on the sphere and on a non-uniformly
-#   sampled torus. The normalisation cancels a fourfold variation of the density.
+#   than hop count × $r$, on the sphere and on a non-uniformly sampled torus, and about twice as
+#   accurately as hop counts with an oracle scale at the largest $n$ (at $n = 1000$ the oracle
+#   wins). Dividing by $\sqrt{D_i D_j}$ is what cancels the fourfold variation of the density on
+#   the torus: dividing by the mean degree instead fails.
 # - Deleting edges at rate $q$ biases the counts by $(1 - q)^2$ and the degrees by $1 - q$; dividing
 #   by $1 - q$ corrects the local distances, and $q$ can be estimated from the graph
 #   ({ref}`ch05-ex2`).
-# - **Not reproduced here:** a clean $n^{-1/(d+2)}$ rate for geodesic distances. Ours falls quickly
-#   and then flattens, because a positive bias that fades with $n$ meets a negative one, from
-#   shortest paths selecting favourable noise, that fades more slowly (measured above with true,
-#   noisy and estimated lengths; the causes of the positive part are our conjecture). Under edge
-#   deletion the local lengths are noisier and the geodesic error grows several-fold. The paper's
-#   own estimator, rate and constants were not available to us.
+# - **Not reproduced here:** an $n^{-1/(d+2)}$ rate for geodesic distances, and robustness of the
+#   geodesics to missing edges. Our geodesic error falls quickly and then flattens: a positive
+#   per-edge bias and the wandering of routes on noisy lengths fade with $n$, while the selection
+#   bias of the shortest paths, about $-0.06$ rad, does not (measured by the split
+#   {eq}`eq-split`). Under edge deletion the local lengths are noisier, the geodesic error grows
+#   several-fold, and hop counts with the oracle scale do better. The paper's own estimator, rate
+#   and constants were not available to us.
 # - What laptop scale cannot show: a million points on a 3-manifold, as in the notes' example, or
 #   point clouds such as the bunny the notes mention (it would need a download); manifolds with
 #   boundary or strong curvature at the scale $r$.
-# - Where the paper goes further: it proves a rate for reconstructing the metric itself, not only
-#   graph distances, and, the notes say, handles missing edges in its theory.
+# - Where the paper goes further, according to the notes: a rate for reconstructing the metric
+#   itself, not only graph distances, and missing edges handled in its theory.
 #
 # ## References and further reading
 #
 # - The paper {cite}`huang2025riemannian` and the authors' earlier work on recovering the geometry
 #   of random geometric graphs {cite}`huang2024reconstructing`.
 # - Random geometric graphs: Penrose's monograph {cite}`penrose2003random`.
+# - Common neighbours combined with graph distances, on the square and the sphere, with deleted
+#   edges: {cite}`dani2022reconstruction`.
 # - Graph approximations of geodesics and Isomap, the hop-count idea used as the baseline here
 #   {cite}`tenenbaum2000global,bernstein2000graph`; Laplacian eigenmaps, another way to read
 #   geometry from a neighbourhood graph {cite}`belkin2003laplacian`.

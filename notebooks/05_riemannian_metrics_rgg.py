@@ -717,14 +717,15 @@ for n, row in split.items():
 #   over the fast range and stays near the value printed for the largest $n$. In the full run
 #   ($n$ up to 16 000) the sum changes sign in the middle of the range, where the error is
 #   smallest, and beyond it the selection bias dominates; fast mode ($n \le 4000$) stays on the
-#   positive side. So this estimator, as it stands, does not converge at any rate for geodesics
-#   over this range. The paper may use a more careful estimator.
+#   positive side. So over this range the geodesic error of this estimator meets a floor of the
+#   size of the selection bias instead of following a rate. The paper may use a more careful
+#   estimator.
 # - **Common neighbours beat hop counts.** Against hop count × $r$ the margin is wide at every
 #   $n$. Hop count × $r$ overshoots in proportion to the distance (the overshoot, in edges of
-#   length $r$, is printed below the sweep: on average nearly one edge, at most about two). Against
-#   hop counts with the oracle scale, the margin is a factor of about 2 at the largest $n$, and at
-#   $n = 1000$ the oracle-scaled hop count is the better of the two. The constant predictor's error
-#   shows the scale of the task.
+#   length $r$, is printed below the sweep: on average nearly one edge, for some pairs over two).
+#   Against hop counts with the oracle scale, the margin is a factor of about 2 at the largest $n$,
+#   and at $n = 1000$ the oracle-scaled hop count is the better of the two. The constant predictor's
+#   error shows the scale of the task.
 #
 # ### Missing edges
 #

@@ -1077,8 +1077,9 @@ utils.check_array(
 #
 # The correction {eq}`eq-deletion` was told $q$. Estimate it from the graph instead. Write
 # `estimate_deletion_rate(A)` that takes the adjacency matrix of a sphere graph built with
-# `random_geometric_graph(x, sphere_radius(n), q, rng, "sphere")` and returns an estimate of $q$,
-# using only `A` and the known form of $F_2$ (not $n$, not the points). Hint: where the density is
+# `random_geometric_graph(x, sphere_radius(n), q, rng, "sphere")` and returns an estimate of $q$
+# within 0.04 of the true rate for graphs of 2000 points, using only `A` and the known form of
+# $F_2$ (not $n$, not the points). Hint: where the density is
 # uniform, what is the distribution of $\delta_{ij}/r$ over the edges of the *complete* graph, and
 # which edges does deletion remove?
 # ```

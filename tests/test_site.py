@@ -287,11 +287,23 @@ READER_JS = """() => {
 }"""
 
 
+def settle(page, offline, quiet_ms=1000, limit_ms=15000):
+    """Wait until no response has arrived for quiet_ms, at most limit_ms: late requests count too.
+
+    (Playwright's "networkidle" waited past its 30 s timeout on a page now and then.)
+    """
+    seen, waited = -1, 0
+    while len(offline.requests) != seen and waited < limit_ms:
+        seen = len(offline.requests)
+        page.wait_for_timeout(quiet_ms)
+        waited += quiet_ms
+
+
 def reader_report(browser, server, rel, width):
     offline = OfflinePage(browser, server, width)
     page = offline.open(f"{server}/{rel}")
     page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")  # lazy images load too
-    page.wait_for_load_state("networkidle")  # everything the page fetches counts in its weight
+    settle(page, offline)  # everything the page fetches counts in its weight
     report = page.evaluate(READER_JS)
     report.update(bytes=offline.bytes, errors=offline.errors, requests=offline.requests)
     offline.page.close()

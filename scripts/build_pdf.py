@@ -60,16 +60,17 @@ FOOTER = (
 
 def build_single_page() -> Path:
     """Build the single-page HTML edition; return the page's path."""
-    shutil.rmtree(SOURCE, ignore_errors=True)
-    offline = build_site.vendor_assets()
-    report.write_scoreboard()
-    report.write_exercise_table()
-    report.write_navigation()
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    command = [str(jupyter_book), "build", str(ROOT), "--builder", "singlehtml", "--path-output", str(SOURCE), "-W", "-n"]
-    if not offline:
-        sys.exit("npm assets not found (run `npm ci`): the PDF needs the offline MathJax to typeset math.")
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    with build_site.build_lock():  # the website's build rewrites _vendor/ too
+        shutil.rmtree(SOURCE, ignore_errors=True)
+        offline = build_site.vendor_assets()
+        report.write_scoreboard()
+        report.write_exercise_table()
+        report.write_navigation()
+        jupyter_book = Path(sys.executable).parent / "jupyter-book"
+        command = [str(jupyter_book), "build", str(ROOT), "--builder", "singlehtml", "--path-output", str(SOURCE), "-W", "-n"]
+        if not offline:
+            sys.exit("npm assets not found (run `npm ci`): the PDF needs the offline MathJax to typeset math.")
+        subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     # The builder writes the page under the root document's folder (book/) but links its assets
     # relative to the site's root: a copy at the root resolves them.
     site = SOURCE / "_build" / "singlehtml"

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -29,6 +30,12 @@ import report  # noqa: E402
 VENDOR = ROOT / "_vendor"
 NODE = ROOT / "node_modules"
 HTML = ROOT / "_build" / "html"
+
+
+def build_lock() -> FileLock:
+    """One book build at a time: each rewrites _vendor/ and the generated pages that the others read."""
+    (ROOT / "_build").mkdir(exist_ok=True)
+    return FileLock(str(ROOT / "_build" / ".build.lock"))
 
 
 def vendor_assets() -> bool:
@@ -70,20 +77,21 @@ def cdn_config() -> Path:
 def build(path_output: Path = ROOT) -> int:
     """Build the site into path_output/_build/html; return the Jupyter Book exit code."""
     html = Path(path_output).resolve() / "_build" / "html"
-    for stale in (html, html.parent / ".doctrees"):  # no stale pages or cached settings from earlier builds
-        shutil.rmtree(stale, ignore_errors=True)
-    offline = vendor_assets()
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    command = [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"]
-    if html != HTML:
-        command += ["--path-output", str(html.parent.parent)]
-    if not offline:
-        print("npm assets not found (run `npm ci`): the site will load MathJax and widgets from CDNs and needs the network.")
-        command += ["--config", str(cdn_config())]
-    report.write_scoreboard()
-    report.write_exercise_table()
-    report.write_navigation()
-    result = subprocess.run(command, cwd=ROOT)
+    with build_lock():
+        for stale in (html, html.parent / ".doctrees"):  # no stale pages or cached settings from earlier builds
+            shutil.rmtree(stale, ignore_errors=True)
+        offline = vendor_assets()
+        jupyter_book = Path(sys.executable).parent / "jupyter-book"
+        command = [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"]
+        if html != HTML:
+            command += ["--path-output", str(html.parent.parent)]
+        if not offline:
+            print("npm assets not found (run `npm ci`): the site will load MathJax and widgets from CDNs and needs the network.")
+            command += ["--config", str(cdn_config())]
+        report.write_scoreboard()
+        report.write_exercise_table()
+        report.write_navigation()
+        result = subprocess.run(command, cwd=ROOT)
     if result.returncode == 0:
         print(f"\nThe website is in {html}/: open {html / 'index.html'} or run `make serve`.")
     return result.returncode

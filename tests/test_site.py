@@ -178,6 +178,8 @@ def test_every_page_loads_offline_with_math_and_images(html, server, browser):
     pages = html_pages(html)
     assert "notebooks/00_how_to_use.html" in pages
     for rel in pages:
+        if rel == "index.html":  # only redirects (to book/intro.html, checked here): mid-redirect it has no body
+            continue
         offline = OfflinePage(browser, server)
         page = offline.open(f"{server}/{rel}")
         has_math = page.locator(".math, div.math, span.math").count() > 0
